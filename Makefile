@@ -1,0 +1,117 @@
+# Handoff - top-level build.
+#
+#   make [ARCH=x86_64|aarch64]   build build/<arch>/kernel.elf (and user programs)
+#   make run                      boot in QEMU, serial console on this terminal
+#   make debug                    boot stopped at the first instruction + gdb
+#   make test                     every test: host unit tests, both arches in QEMU
+#   make bench                    guest-instruction benchmarks under QEMU icount
+#
+# ARCH defaults to x86_64. Everything is built into build/<arch>/.
+
+ARCH ?= x86_64
+BUILD := build/$(ARCH)
+SMP ?= 1
+MEM ?= 512M
+APPEND ?=
+
+ifeq ($(ARCH),x86_64)
+  CROSS :=
+  ARCH_CXXFLAGS := -mno-red-zone -mgeneral-regs-only -mcmodel=kernel
+  # The 32-bit .boot section (entry code, its data, the boot page tables)
+  # is one RWX segment by necessity; it is never mapped after boot.
+  ARCH_LDFLAGS := -Wl,--no-warn-rwx-segments
+else ifeq ($(ARCH),aarch64)
+  CROSS := aarch64-linux-gnu-
+  ARCH_CXXFLAGS := -mgeneral-regs-only -mno-outline-atomics
+else
+  $(error ARCH must be x86_64 or aarch64, not '$(ARCH)')
+endif
+
+CXX := $(CROSS)g++
+
+# `make V=1` shows every command; by default one short line per step, like
+# Linux's kbuild.
+ifeq ($(V),1)
+  Q :=
+  say = @true
+else
+  Q := @
+  say = @echo "  $(1)	$(2)"
+endif
+OBJDUMP := $(CROSS)objdump
+
+# Kernel: freestanding C++20, no exceptions, no RTTI, frame pointers kept for
+# panic backtraces and gdb.
+KERNEL_CXXFLAGS := -std=c++20 -ffreestanding -fno-exceptions -fno-rtti \
+  -fno-threadsafe-statics -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+  -fno-asynchronous-unwind-tables -nostdlib -O2 -g -Wall -Wextra -Werror \
+  -I. -Iarch/$(ARCH)/include $(ARCH_CXXFLAGS) -MMD -MP
+KERNEL_ASFLAGS := -I. -Iarch/$(ARCH)/include -g -MMD -MP
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-z,max-page-size=4096 \
+  -Wl,--build-id=none -Wl,-T,linker/kernel-$(ARCH).ld $(ARCH_LDFLAGS)
+
+# Sources: the arch-neutral kernel, this arch's CPU code and boot code, and
+# the drivers this arch's board uses (listed in arch/<arch>/drivers.mk).
+include arch/$(ARCH)/drivers.mk
+KERNEL_DIRS := kernel kernel/lib kernel/mm kernel/sync kernel/tests
+# Work in progress that is not linked yet (user mode, being integrated).
+KERNEL_PENDING := kernel/mm/address_space.cpp kernel/mm/mm_syscalls.cpp kernel/mm/fault.cpp \
+  kernel/tests/address_space_test.cpp kernel/tests/elf_test.cpp kernel/tests/vfs_test.cpp
+KERNEL_SRCS := $(filter-out $(KERNEL_PENDING),$(sort $(wildcard $(addsuffix /*.cpp,$(KERNEL_DIRS))))) \
+  $(sort $(wildcard arch/$(ARCH)/*.cpp arch/$(ARCH)/*.S)) \
+  $(sort $(wildcard boot/$(ARCH)/*.S)) $(ARCH_DRIVERS)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
+KERNEL := $(BUILD)/kernel.elf
+
+.PHONY: all kernel run debug test bench host-test guest-test deps clean
+all: kernel
+kernel: $(KERNEL)
+
+$(BUILD)/obj/%.cpp.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(call say,CXX,$<)
+	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(call say,AS,$<)
+	$(Q)$(CXX) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(KERNEL): $(KERNEL_OBJS) linker/kernel-$(ARCH).ld
+	$(call say,LD,$@)
+	$(Q)$(CXX) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) -lgcc
+	$(Q)tools/check-kernel-image.sh $(ARCH) $@
+
+-include $(KERNEL_OBJS:.o=.d)
+
+# ---- running ---------------------------------------------------------------
+deps:
+	@qemu/deps.sh
+
+run: deps kernel
+	qemu/qemu.sh --arch $(ARCH) --kernel $(KERNEL) --smp $(SMP) --mem $(MEM) \
+	  --append "$(APPEND)"
+
+debug: deps kernel
+	qemu/debug.sh $(ARCH) $(KERNEL) "$(APPEND)"
+
+# ---- tests -----------------------------------------------------------------
+# `make test` runs everything for both arches and ends with one
+# "N passed, N failed" line; tests/run_all.py says what it runs.
+test: deps
+	tests/run_all.py
+
+host-test:
+	cmake -S tests/host -B build/host -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build/host -j2
+	ctest --test-dir build/host --output-on-failure
+
+guest-test: kernel
+	tests/run_qemu.py --arch $(ARCH) --kernel $(KERNEL) --smp $(SMP) --append "test=all"
+
+# ---- benchmarks ------------------------------------------------------------
+bench: deps
+	tools/bench.py
+
+clean:
+	rm -rf build

@@ -1,0 +1,70 @@
+// arch/aarch64/include/arch_inline.h - the inline part of arch/arch.h on AArch64.
+#pragma once
+
+#include <stdint.h>
+
+#include "arch/aarch64/include/layout.h"
+#include "arch/aarch64/trap_frame.h"
+#include "kernel/cpu.h"
+
+namespace arch {
+
+// Which column of kernel/syscall/syscall_list.h holds this arch's numbers.
+constexpr int kSyscallColumn = 1;
+// The ELF e_machine of this arch's programs (EM_AARCH64); the ELF loader
+// refuses executables built for any other machine.
+constexpr uint16_t kElfMachine = 183;
+// One past the highest user address.
+constexpr uintptr_t kUserTop = 0x0001000000000000UL;
+
+// A switched-out thread's kernel context: switch_context() pushes the
+// callee-saved registers (x19-x30) on the thread's own kernel stack, so only
+// the stack pointer needs a home here.
+struct ThreadContext {
+    uint64_t sp = 0;
+};
+
+// User-visible CPU state the kernel switches per thread: the 32 128-bit
+// FP/SIMD registers with FPCR/FPSR, and TPIDR_EL0 (the thread pointer).
+struct UserCpuState {
+    alignas(16) __uint128_t v[32] = {};
+    uint64_t fpcr = 0, fpsr = 0;
+    uint64_t tpidr_el0 = 0;
+};
+
+inline uintptr_t phys_to_virt(uintptr_t phys) { return phys + DIRECT_MAP_BASE; }
+inline uintptr_t virt_to_phys(uintptr_t virt) { return virt - DIRECT_MAP_BASE; }
+
+// DAIF.I masks IRQs; we leave FIQ, SError and debug alone.
+inline void interrupts_enable() { asm volatile("msr daifclr, #2" ::: "memory"); }
+inline void interrupts_disable() { asm volatile("msr daifset, #2" ::: "memory"); }
+inline bool interrupts_enabled() {
+    uint64_t daif;
+    asm volatile("mrs %0, daif" : "=r"(daif));
+    return !(daif & (1 << 7));
+}
+// WFI wakes on a pending interrupt even while masked, so unmask right before:
+// an IRQ that arrives between the two is taken after WFI returns at once.
+inline void wait_for_interrupt() { asm volatile("msr daifclr, #2; wfi" ::: "memory"); }
+
+inline uint64_t cycle_counter() {
+    uint64_t v;
+    // ISB: without it the counter read may be taken early, out of order with
+    // the code being measured (Linux's arch_timer_read_cntvct_el0 does this).
+    asm volatile("isb; mrs %0, cntvct_el0" : "=r"(v)::"memory");
+    return v;
+}
+
+inline Cpu* this_cpu() {
+    Cpu* cpu;
+    asm volatile("mrs %0, tpidr_el1" : "=r"(cpu));
+    return cpu;
+}
+inline unsigned cpu_id() { return this_cpu()->id; }
+
+// YIELD hints that we are spinning.
+inline void cpu_relax() { asm volatile("yield" ::: "memory"); }
+
+inline uintptr_t frame_pointer() { return uintptr_t(__builtin_frame_address(0)); }
+
+}  // namespace arch

@@ -1,0 +1,80 @@
+// arch/x86_64/lapic.cpp - see lapic.h.
+#include "arch/x86_64/lapic.h"
+
+#include "arch/x86_64/msr.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/vectors.h"
+#include "drivers/mmio.h"
+
+namespace x86 {
+namespace {
+
+// Register offsets from the APIC base (Intel SDM vol. 3, table 11-1).
+constexpr uintptr_t kRegId = 0x020;
+constexpr uintptr_t kRegTaskPriority = 0x080;
+constexpr uintptr_t kRegEoi = 0x0b0;
+constexpr uintptr_t kRegSpurious = 0x0f0;
+constexpr uintptr_t kRegErrorStatus = 0x280;
+constexpr uintptr_t kRegLvtTimer = 0x320;
+constexpr uintptr_t kRegLvtLint0 = 0x350;
+constexpr uintptr_t kRegLvtLint1 = 0x360;
+constexpr uintptr_t kRegLvtError = 0x370;
+constexpr uintptr_t kRegTimerInitialCount = 0x380;
+constexpr uintptr_t kRegTimerCurrentCount = 0x390;
+constexpr uintptr_t kRegTimerDivide = 0x3e0;
+
+constexpr uint32_t kSpuriousApicEnable = 1 << 8;  // the software enable bit
+constexpr uint32_t kLvtMasked = 1 << 16;
+constexpr uint32_t kLvtTimerPeriodic = 1 << 17;
+constexpr uint32_t kLvtDeliveryNmi = 4 << 8;
+constexpr uint32_t kTimerDivideBy1 = 0xb;         // the odd encoding of "divide by 1"
+
+constexpr uint64_t kApicBaseGlobalEnable = 1 << 11;  // IA32_APIC_BASE bit 11
+constexpr uint64_t kApicBaseAddressMask = 0xffffff000ull;
+
+uintptr_t g_regs;  // virtual address of the register page
+
+uint32_t read(uintptr_t reg) { return mmio_read32(g_regs + reg); }
+void write(uintptr_t reg, uint32_t value) { mmio_write32(g_regs + reg, value); }
+
+}  // namespace
+
+void lapic_init() {
+    uint64_t base = rdmsr(kMsrApicBase);
+    // The global enable bit in IA32_APIC_BASE; firmware has normally set it
+    // already (with it clear the APIC is switched off, not just quiet).
+    if (!(base & kApicBaseGlobalEnable)) wrmsr(kMsrApicBase, base | kApicBaseGlobalEnable);
+    if (!g_regs) g_regs = map_mmio(base & kApicBaseAddressMask, 4096);
+
+    write(kRegTaskPriority, 0);  // accept every priority class
+    write(kRegLvtLint0, kLvtMasked);
+    write(kRegLvtLint1, kLvtDeliveryNmi);
+    write(kRegLvtError, kVectorLapicError);
+    // A write makes the error status register take in (and the APIC forget)
+    // the errors seen so far: this clears what firmware may have left.
+    write(kRegErrorStatus, 0);
+    // Last, the software enable: from here on the APIC delivers interrupts.
+    write(kRegSpurious, kSpuriousApicEnable | kVectorSpurious);
+}
+
+uint8_t lapic_id() { return uint8_t(read(kRegId) >> 24); }
+
+void lapic_eoi() { write(kRegEoi, 0); }
+
+void lapic_timer_start_periodic(uint8_t vector, uint32_t initial_count) {
+    write(kRegTimerDivide, kTimerDivideBy1);
+    write(kRegLvtTimer, kLvtTimerPeriodic | vector);
+    write(kRegTimerInitialCount, initial_count);  // writing the count starts it
+}
+
+void lapic_timer_start_counting(uint32_t initial_count) {
+    write(kRegTimerDivide, kTimerDivideBy1);
+    write(kRegLvtTimer, kLvtMasked | kVectorLapicTimer);
+    write(kRegTimerInitialCount, initial_count);
+}
+
+uint32_t lapic_timer_current_count() { return read(kRegTimerCurrentCount); }
+
+void lapic_timer_stop() { write(kRegTimerInitialCount, 0); }
+
+}  // namespace x86

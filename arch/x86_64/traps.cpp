@@ -1,0 +1,187 @@
+// arch/x86_64/traps.cpp - what happens after trap_entry.S: sending each
+// vector to its handler, and the decoded report for an exception nobody
+// expected. Compare xv6's trap.c and Linux's arch/x86/kernel/traps.c (with
+// show_regs() and the page-fault oops in arch/x86/mm/fault.c).
+#include <stdarg.h>
+
+#include "arch/arch.h"
+#include "arch/x86_64/cpu_regs.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/interrupts.h"
+#include "arch/x86_64/trap_frame.h"
+#include "arch/x86_64/vectors.h"
+#include "kernel/lib/format.h"
+#include "kernel/printk.h"
+#include "kernel/trap_catch.h"
+
+// The top of the boot CPU's stack, from boot/x86_64/multiboot.S.
+extern "C" char boot_stack_top[];
+
+namespace {
+
+// ---- Names (Intel SDM vol. 3, table 6-1) ------------------------------------
+struct ExceptionName {
+    const char* mnemonic;
+    const char* name;
+};
+constexpr ExceptionName kExceptionNames[x86::kExceptionCount] = {
+    {"#DE", "Divide Error"},
+    {"#DB", "Debug"},
+    {"NMI", "Non-Maskable Interrupt"},
+    {"#BP", "Breakpoint"},
+    {"#OF", "Overflow"},
+    {"#BR", "BOUND Range Exceeded"},
+    {"#UD", "Invalid Opcode"},
+    {"#NM", "Device Not Available"},
+    {"#DF", "Double Fault"},
+    {"#09", "Coprocessor Segment Overrun"},  // 386 only; reserved since
+    {"#TS", "Invalid TSS"},
+    {"#NP", "Segment Not Present"},
+    {"#SS", "Stack-Segment Fault"},
+    {"#GP", "General Protection"},
+    {"#PF", "Page Fault"},
+    {"#15", "Reserved"},
+    {"#MF", "x87 Floating-Point Error"},
+    {"#AC", "Alignment Check"},
+    {"#MC", "Machine Check"},
+    {"#XM", "SIMD Floating-Point Exception"},
+    {"#VE", "Virtualization Exception"},
+    {"#CP", "Control Protection"},
+    {"#22", "Reserved"},
+    {"#23", "Reserved"},
+    {"#24", "Reserved"},
+    {"#25", "Reserved"},
+    {"#26", "Reserved"},
+    {"#27", "Reserved"},
+    {"#HV", "Hypervisor Injection"},
+    {"#VC", "VMM Communication"},
+    {"#SX", "Security Exception"},
+    {"#31", "Reserved"},
+};
+
+// ---- Page-fault error code (Intel SDM vol. 3, 4.7) --------------------------
+constexpr uint64_t kPfPresent = 1 << 0;      // 0: page not present; 1: protection violation
+constexpr uint64_t kPfWrite = 1 << 1;        // the access was a write
+constexpr uint64_t kPfUser = 1 << 2;         // the access came from ring 3
+constexpr uint64_t kPfReserved = 1 << 3;     // a reserved bit was set in a paging entry
+constexpr uint64_t kPfInstruction = 1 << 4;  // the access was an instruction fetch
+constexpr uint64_t kPfProtectionKey = 1 << 5;
+constexpr uint64_t kPfShadowStack = 1 << 6;
+
+// ---- Selector error code (#TS #NP #SS #GP; Intel SDM vol. 3, 6.13) ---------
+constexpr uint64_t kSelExternal = 1 << 0;    // caused by an external event (an IRQ)
+constexpr uint64_t kSelTableShift = 1;       // bits 1..2: 0 GDT, 1 or 3 IDT, 2 LDT
+constexpr uint64_t kSelIndexShift = 3;       // bits 3..15: descriptor index
+
+// Appends printf-formatted text to a fixed buffer; truncates silently. The
+// report is built once, then both handed to trap_catch and printed by panic.
+class ReportWriter {
+public:
+    ReportWriter(char* buf, size_t size) : buf_(buf), size_(size) { buf_[0] = 0; }
+    [[gnu::format(printf, 2, 3)]] void add(const char* fmt, ...) {
+        if (len_ + 1 >= size_) return;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = kvsnprintf(buf_ + len_, size_ - len_, fmt, ap);
+        va_end(ap);
+        if (n > 0) len_ = (len_ + size_t(n) < size_) ? len_ + size_t(n) : size_ - 1;
+    }
+
+private:
+    char* buf_;
+    size_t size_;
+    size_t len_ = 0;
+};
+
+void describe_error_code(ReportWriter& out, const TrapFrame& f) {
+    uint64_t e = f.error_code;
+    switch (f.vector) {
+    case x86::kVectorPageFault:
+        out.add("error code 0x%lx: %s, %s, %s mode", e,
+                (e & kPfPresent) ? "protection violation" : "not-present",
+                (e & kPfInstruction) ? "instruction fetch" : (e & kPfWrite) ? "write" : "read",
+                (e & kPfUser) ? "user" : "kernel");
+        if (e & kPfReserved) out.add(", reserved bit set in a page-table entry");
+        if (e & kPfProtectionKey) out.add(", protection key");
+        if (e & kPfShadowStack) out.add(", shadow stack");
+        out.add("\n");
+        break;
+    case x86::kVectorInvalidTss:
+    case x86::kVectorSegmentNotPresent:
+    case x86::kVectorStackFault:
+    case x86::kVectorGeneralProtection:
+        if (e == 0) {
+            out.add("error code 0x0 (no selector involved)\n");
+            break;
+        }
+        {
+            static const char* const kTables[4] = {"GDT", "IDT", "LDT", "IDT"};
+            unsigned table = (e >> kSelTableShift) & 3;
+            unsigned index = unsigned(e >> kSelIndexShift) & 0x1fff;
+            out.add("error code 0x%lx: %s entry %u", e, kTables[table], index);
+            // For the GDT and LDT, the error code minus its low bits is the
+            // selector itself (RPL 0).
+            if (table == 0 || table == 2) out.add(" (selector 0x%lx)", e & 0xfffc);
+            out.add("%s\n", (e & kSelExternal) ? ", during delivery of an external event" : "");
+        }
+        break;
+    default:
+        out.add("error code 0x%lx\n", e);
+        break;
+    }
+}
+
+// Builds the report panic prints (and a TrapCatch receives) for `f`.
+void build_report(char* buf, size_t size, const TrapFrame& f, uintptr_t cr2) {
+    ReportWriter out(buf, size);
+    const ExceptionName& n = kExceptionNames[f.vector];
+    out.add("%s %s (vector %lu) in %s mode on cpu %u\n", n.mnemonic, n.name, f.vector,
+            f.from_user() ? "user" : "kernel", arch::cpu_id());
+    describe_error_code(out, f);
+    if (f.vector == x86::kVectorPageFault) out.add("address 0x%lx (CR2)\n", cr2);
+    out.add("pc 0x%lx  cs 0x%lx  rflags 0x%lx  rsp 0x%lx  ss 0x%lx\n", f.rip, f.cs, f.rflags,
+            f.rsp, f.ss);
+    struct {
+        const char* name;
+        uint64_t value;
+    } const regs[] = {
+        {"rax", f.rax}, {"rbx", f.rbx}, {"rcx", f.rcx}, {"rdx", f.rdx}, {"rsi", f.rsi},
+        {"rdi", f.rdi}, {"rbp", f.rbp}, {"r8", f.r8},   {"r9", f.r9},   {"r10", f.r10},
+        {"r11", f.r11}, {"r12", f.r12}, {"r13", f.r13}, {"r14", f.r14}, {"r15", f.r15},
+    };
+    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
+        out.add("%3s 0x%016lx%s", regs[i].name, regs[i].value, i % 3 == 2 ? "\n" : "  ");
+}
+
+// An exception no handler claimed. Today that is every exception: page
+// faults on demand, #NM for lazy FPU state and killing a faulting user
+// process arrive with later issues.
+[[noreturn]] void unexpected_exception(const TrapFrame& f) {
+    // CR2 first: a fault while building the report would overwrite it.
+    uintptr_t cr2 = f.vector == x86::kVectorPageFault ? x86::read_cr2() : 0;
+    char report[1024];
+    build_report(report, sizeof report, f, cr2);
+    // A test that armed a TrapCatch resumes there and never comes back.
+    trap_catch_deliver(unsigned(f.vector), cr2, f.rip, report);
+    panic("%s", report);
+}
+
+}  // namespace
+
+// Called by trap_entry.S for every vector, with interrupts off.
+extern "C" void x86_trap_dispatch(TrapFrame* frame) {
+    if (frame->vector < x86::kExceptionCount) unexpected_exception(*frame);
+    x86::handle_interrupt(*frame);
+}
+
+namespace arch {
+
+// The boot CPU's GDT, TSS (RSP0 = the boot stack until threads exist) and
+// the shared IDT. Secondary CPUs will call gdt_init/idt_init themselves.
+void traps_init() {
+    x86::gdt_init(cpu_id(), uintptr_t(boot_stack_top));
+    x86::idt_init();
+}
+
+}  // namespace arch
