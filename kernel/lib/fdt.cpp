@@ -49,7 +49,9 @@ uint32_t align4(uint32_t n) { return (n + 3) & ~3u; }
 
 // Does [offset, offset + size) lie within total? Written so it cannot
 // overflow: both tests needed.
-bool fits(uint32_t offset, uint32_t size, uint32_t total) { return offset <= total && size <= total - offset; }
+bool fits(uint32_t offset, uint32_t size, uint32_t total) {
+    return offset <= total && size <= total - offset;
+}
 
 // Node name `name` against the path component comp[0..len): equal, or equal
 // up to an '@' when the component has no unit address itself.
@@ -141,7 +143,8 @@ bool Fdt::check_structure() {
 
 bool Fdt::read_token(int offset, Token* t) const {
     // Check the offset before using it: it may come from a caller.
-    if (blob_ == nullptr || offset < 0 || offset % 4 || !fits(uint32_t(offset), 4, struct_size_)) return false;
+    if (blob_ == nullptr || offset < 0 || offset % 4) return false;
+    if (!fits(uint32_t(offset), 4, struct_size_)) return false;
     const uint8_t* block = blob_ + struct_off_;
     uint32_t off = uint32_t(offset);
     t->tag = be32(block + off);

@@ -164,14 +164,16 @@ Heap::Found Heap::classify(const void* ptr) const {
     }
 
     auto* slab = reinterpret_cast<Slab*>(start);
-    if (magic != kSlabMagic || slab->size_class >= kClasses || kSizeClasses[slab->size_class].order != order) {
+    if (magic != kSlabMagic || slab->size_class >= kClasses ||
+        kSizeClasses[slab->size_class].order != order) {
         found.problem = "pointer not allocated by the heap";  // a page block someone else owns
         return found;
     }
     const unsigned c = slab->size_class;
     const uintptr_t first = uintptr_t(start) + kObjectsOffset;
     const uintptr_t p = uintptr_t(ptr);
-    if (p < first || (p - first) % kSizeClasses[c].size != 0 || (p - first) / kSizeClasses[c].size >= capacity(c)) {
+    const size_t size = kSizeClasses[c].size;
+    if (p < first || (p - first) % size != 0 || (p - first) / size >= capacity(c)) {
         found.problem = "pointer into the middle of an allocation";
         return found;
     }
@@ -187,7 +189,7 @@ Heap::Found Heap::classify(const void* ptr) const {
         }
     }
     found.slab = slab;
-    found.size = kSizeClasses[c].size;
+    found.size = size;
     return found;
 }
 

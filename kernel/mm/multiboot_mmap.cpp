@@ -71,7 +71,9 @@ public:
     Parser(uintptr_t offset, MemoryMap& map, MultibootResult* result)
         : offset_(offset), map_(map), result_(result) {}
 
-    const uint8_t* at(uint64_t phys) const { return reinterpret_cast<const uint8_t*>(uintptr_t(phys) + offset_); }
+    const uint8_t* at(uint64_t phys) const {
+        return reinterpret_cast<const uint8_t*>(uintptr_t(phys) + offset_);
+    }
 
     // The C string at physical address `phys`, reserved in the map; nullptr
     // (and truncated) if it has no NUL within kMaxString bytes.

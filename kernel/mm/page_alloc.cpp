@@ -66,8 +66,8 @@ bool PageAllocator::init(const MemoryMap& map, uintptr_t phys_to_virt_offset) {
                     if (pfn == 0) pfn = 1;  // address 0 is the failure value
                     while (pfn < end) {
                         unsigned order = kMaxOrder;
-                        while (order > 0 && ((pfn & (pages_in(order) - 1)) != 0 || pfn + pages_in(order) > end))
-                            order--;
+                        auto aligned = [&](unsigned k) { return (pfn & (pages_in(k) - 1)) == 0; };
+                        while (order > 0 && (!aligned(order) || pfn + pages_in(order) > end)) order--;
                         put_free(pfn, order);
                         pfn += pages_in(order);
                     }
