@@ -16,6 +16,7 @@ APPEND ?=
 
 ifeq ($(ARCH),x86_64)
   CROSS :=
+  KERNEL_IMAGES := $(BUILD)/kernel.elf
   ARCH_CXXFLAGS := -mno-red-zone -mgeneral-regs-only -mcmodel=kernel
   # The 32-bit .boot section (entry code, its data, the boot page tables)
   # is one RWX segment by necessity; it is never mapped after boot.
@@ -23,6 +24,9 @@ ifeq ($(ARCH),x86_64)
 else ifeq ($(ARCH),aarch64)
   CROSS := aarch64-linux-gnu-
   ARCH_CXXFLAGS := -mgeneral-regs-only -mno-outline-atomics
+  # QEMU boots the flat "Image" (kernel.bin) by the Linux protocol, which is
+  # what makes it load the initrd; gdb reads the symbols from kernel.elf.
+  KERNEL_IMAGES := $(BUILD)/kernel.elf $(BUILD)/kernel.bin
 else
   $(error ARCH must be x86_64 or aarch64, not '$(ARCH)')
 endif
@@ -39,6 +43,7 @@ else
   say = @echo "  $(1)	$(2)"
 endif
 OBJDUMP := $(CROSS)objdump
+OBJCOPY := $(CROSS)objcopy
 
 # Kernel: freestanding C++20, no exceptions, no RTTI, frame pointers kept for
 # panic backtraces and gdb.
@@ -53,11 +58,9 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-z,max-page-size=4096 \
 # Sources: the arch-neutral kernel, this arch's CPU code and boot code, and
 # the drivers this arch's board uses (listed in arch/<arch>/drivers.mk).
 include arch/$(ARCH)/drivers.mk
-KERNEL_DIRS := kernel kernel/lib kernel/mm kernel/sync kernel/tests
-# Work in progress that is not linked yet (user mode, being integrated).
-KERNEL_PENDING := kernel/mm/address_space.cpp kernel/mm/mm_syscalls.cpp kernel/mm/fault.cpp \
-  kernel/tests/address_space_test.cpp kernel/tests/elf_test.cpp kernel/tests/vfs_test.cpp
-KERNEL_SRCS := $(filter-out $(KERNEL_PENDING),$(sort $(wildcard $(addsuffix /*.cpp,$(KERNEL_DIRS))))) \
+KERNEL_DIRS := kernel kernel/lib kernel/mm kernel/sync kernel/sched kernel/proc kernel/fs \
+  kernel/syscall kernel/tests
+KERNEL_SRCS := $(sort $(wildcard $(addsuffix /*.cpp,$(KERNEL_DIRS)))) \
   $(sort $(wildcard arch/$(ARCH)/*.cpp arch/$(ARCH)/*.S)) \
   $(sort $(wildcard boot/$(ARCH)/*.S)) $(ARCH_DRIVERS)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
@@ -65,7 +68,7 @@ KERNEL := $(BUILD)/kernel.elf
 
 .PHONY: all kernel run debug test bench host-test guest-test deps clean
 all: kernel
-kernel: $(KERNEL)
+kernel: $(KERNEL_IMAGES)
 
 $(BUILD)/obj/%.cpp.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -81,6 +84,10 @@ $(KERNEL): $(KERNEL_OBJS) linker/kernel-$(ARCH).ld
 	$(call say,LD,$@)
 	$(Q)$(CXX) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) -lgcc
 	$(Q)tools/check-kernel-image.sh $(ARCH) $@
+
+$(BUILD)/kernel.bin: $(KERNEL)
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -O binary $< $@
 
 -include $(KERNEL_OBJS:.o=.d)
 

@@ -22,6 +22,20 @@ struct Cpu {
     Thread* current;              // the thread running here (kernel/sched)
     Thread* idle;                 // this CPU's idle thread
     Thread* switched_from;        // the thread switched away from, until it is off the CPU
+    // x86-64 SYSCALL entry (arch/x86_64/syscall_entry.S; offsets checked in
+    // arch/x86_64/entry.h). SYSCALL switches neither stack nor anything
+    // else, so the entry finds its kernel stack here (kept equal to the
+    // TSS's RSP0 by arch::set_kernel_stack) and parks the user's rsp in the
+    // scratch slot for the few instructions it has no free register.
+    // Unused on AArch64.
+    uintptr_t syscall_stack_top;  // top of the running thread's kernel stack
+    uint64_t syscall_scratch;     // the user's rsp during SYSCALL entry
+    // AArch64 (arch/aarch64/thread.cpp): the top of the running thread's
+    // kernel stack, recorded by arch::set_kernel_stack. Only bookkeeping:
+    // every exception from EL0 lands on SP_EL1, which the thread's own ERET
+    // left at exactly this address; the EL0 entry and return_to_user check
+    // that it does. Unused on x86-64.
+    uintptr_t el0_stack_top;
 };
 
 extern Cpu g_cpus[kMaxCpus];

@@ -8,10 +8,13 @@
 #include "arch/arch.h"
 #include "kernel/cmdline_args.h"
 #include "kernel/kbench.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/ktest.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/page_alloc.h"
 #include "kernel/printk.h"
+#include "kernel/proc/process.h"
+#include "kernel/sched/sched.h"
 #include "kernel/time.h"
 
 namespace {
@@ -31,13 +34,14 @@ void print_banner(const BootInfo& boot) {
     kprintf("  To quit QEMU: press Ctrl-A, then X.\n\n");
 }
 
-// Nothing to run yet: the boot CPU idles with interrupts on and the timer
-// ticking underneath, which one line after the first second shows.
-[[noreturn]] void idle_loop() {
+// Without an initramfs there is nothing to run: the boot CPU idles with
+// interrupts on and the timer ticking underneath, which one line shows.
+[[noreturn]] void idle_without_init() {
+    kprintf("no initramfs (QEMU -initrd): nothing to run; idling\n");
     while (ticks() < kHz) arch::wait_for_interrupt();
     kprintf("idle: %lu timer ticks in the first second (%lu ns on the monotonic clock)\n", ticks(),
             monotonic_ns());
-    for (;;) arch::wait_for_interrupt();
+    sched_idle_loop();
 }
 
 }  // namespace
@@ -50,6 +54,7 @@ void print_banner(const BootInfo& boot) {
     arch::traps_init();
     page_allocator().init(boot.memory, DIRECT_MAP_BASE);
     arch::paging_init(boot);
+    sched_init();
     time_init(arch::cycle_counter_hz());
     arch::interrupts_init(boot, kHz);
     print_banner(boot);
@@ -63,5 +68,11 @@ void print_banner(const BootInfo& boot) {
         kbench_run(selection);
         arch::shutdown(0);
     }
-    idle_loop();
+    if (boot.initrd_size == 0) idle_without_init();
+    long files = vfs_init(reinterpret_cast<const uint8_t*>(arch::phys_to_virt(boot.initrd_phys)),
+                          boot.initrd_size);
+    if (files < 0) panic("the initramfs is not a valid cpio (newc) archive: error %ld", -files);
+    kprintf("initramfs: %ld files; starting %s\n", files, kernel_args().init_argv()[0]);
+    start_init_process(kernel_args().init_argc(), kernel_args().init_argv());
+    sched_idle_loop();
 }

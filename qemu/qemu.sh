@@ -47,6 +47,12 @@ x86_64)
     exec qemu-system-x86_64 $machine $common -append "$append" "$@"
     ;;
 aarch64)
+    # Boot the flat Linux-style Image next to the ELF (see boot/aarch64/entry.S):
+    # only for such images does QEMU load the initrd.
+    case $kernel in *.elf) [ -f "${kernel%.elf}.bin" ] && kernel=${kernel%.elf}.bin ;; esac
+    common="-nographic -no-reboot -smp $smp -m $mem -kernel $kernel"
+    [ -n "$initrd" ] && common="$common -initrd $initrd"
+    [ "$gdb" = 1 ] && common="$common -s -S"
     # virt with a GICv2; semihosting lets the kernel leave QEMU with a status.
     machine="-M virt,gic-version=2 -cpu max -semihosting-config enable=on,target=native"
     [ "$icount" = 1 ] && machine="$machine -icount shift=4,sleep=off"

@@ -2,7 +2,10 @@
 //
 // Exceptions (decoded reports caught with a TrapCatch), W^X and XN enforced
 // by the page tables, PAN, the generic timer's tick, the GIC routing an
-// interrupt, and the PageTable API with a leak check. Protocol: kernel/ktest.h.
+// interrupt, the PageTable API with a leak check; and for user mode: the
+// user-copy routines and their fault fixups, the FP/SIMD save/load, the
+// user frame and syscall ABI accessors, and switch_context driven by the
+// scheduler. Protocol: kernel/ktest.h.
 //
 // Integer division by zero does NOT trap on AArch64: SDIV/UDIV simply return
 // 0 (the Arm ARM defines it so). The x86-64 tests provoke a "divide error";
@@ -19,6 +22,9 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/page_alloc.h"
 #include "kernel/printk.h"
+#include "kernel/proc/thread.h"
+#include "kernel/sched/sched.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/time.h"
 #include "kernel/trap_catch.h"
 
@@ -211,9 +217,11 @@ KTEST(aarch64_cntfrq_sane) {
 
 KTEST(aarch64_timer_ticks) {
     EXPECT(t, arch::interrupts_enabled());
-    uint64_t start_ticks = ticks();
+    // Per-CPU counts first, the global count last: a tick arriving between
+    // the reads then cannot make the per-CPU counts look one tick short.
     uint64_t start_interrupts = arch::this_cpu()->interrupts;
     uint64_t start_cpu_ticks = arch::this_cpu()->ticks;
+    uint64_t start_ticks = ticks();
     // A bounded busy-wait: count loop iterations, never time. At 100 Hz
     // three ticks take ~30 ms; the bound is many times that under TCG.
     constexpr uint64_t kMaxSpins = 500000000;
@@ -345,4 +353,286 @@ KTEST(aarch64_user_half_and_pan) {
     table.destroy();
     pages.free_page(frame);
     EXPECT_EQ(t, pages.free_page_count(), free_before);
+}
+
+// ---- User access: copy_user / copy_user_string (uaccess.S) ---------------------
+
+namespace {
+
+// A scratch user address space for the copy tests, active on this CPU while
+// it lives (interrupts off, so nothing switches TTBR0 under us):
+//   kRw       user read-write page, filled with 0, 1, 2, ... (byte i = i % 251)
+//   kRw + 1p  unmapped
+//   kRo       user read-only page (same frame as kRw)
+//   kKernel   kernel-only page in the user half (same frame)
+struct ScratchUserSpace {
+    static constexpr uintptr_t kRw = 0x20000000, kHole = kRw + kPageSize,
+                               kRo = kRw + 2 * kPageSize, kKernel = kRw + 3 * kPageSize;
+    arch::PageTable table;
+    uintptr_t frame = 0;
+    uint8_t* direct = nullptr;  // the frame through the direct map
+    InterruptsOffGuard irqs_off;
+
+    bool init() {
+        frame = page_allocator().alloc_page();
+        if (!frame || !table.create()) return false;
+        direct = static_cast<uint8_t*>(page_allocator().to_virt(frame));
+        for (size_t i = 0; i < kPageSize; i++) direct[i] = uint8_t(i % 251);
+        uint32_t user = arch::kMapRead | arch::kMapUser;
+        if (table.map(kRw, frame, kPageSize, user | arch::kMapWrite) ||
+            table.map(kRo, frame, kPageSize, user) ||
+            table.map(kKernel, frame, kPageSize, arch::kMapRead | arch::kMapWrite))
+            return false;
+        table.activate();
+        return true;
+    }
+    ~ScratchUserSpace() {
+        arch::kernel_page_table().activate();  // TTBR0 walks off again
+        table.destroy();
+        if (frame) page_allocator().free_page(frame);
+    }
+};
+
+void* user_ptr(uintptr_t address) { return reinterpret_cast<void*>(address); }
+
+}  // namespace
+
+KTEST(aarch64_copy_user_without_user_tables) {
+    // No user address space at all (TTBR0 walks off): every user address
+    // faults, the copy's fixup returns the whole count and nothing panics.
+    InterruptsOffGuard irqs_off;
+    aarch64::user_tables_off();
+    uint8_t buf[64] = {};
+    EXPECT_EQ(t, arch::copy_user(buf, user_ptr(0x10000), sizeof buf), sizeof buf);
+    EXPECT_EQ(t, arch::copy_user(user_ptr(0x10000), buf, 3), 3u);
+    EXPECT_EQ(t, arch::copy_user_string(reinterpret_cast<char*>(buf),
+                                        static_cast<const char*>(user_ptr(0x10000)), 16),
+              -1);
+    EXPECT_EQ(t, arch::copy_user(buf, user_ptr(0x10000), 0), 0u);
+}
+
+KTEST(aarch64_copy_user_counts_bytes_not_copied) {
+    ScratchUserSpace space;
+    EXPECT(t, space.init());
+    if (!space.direct) return;
+    const uintptr_t page_end = ScratchUserSpace::kHole;
+    uint8_t buf[64];
+
+    // From user memory: the whole of it, then across into the unmapped
+    // page - exact to the byte, for word-sized and odd lengths alike.
+    memset(buf, 0xee, sizeof buf);
+    EXPECT_EQ(t, arch::copy_user(buf, user_ptr(ScratchUserSpace::kRw + 5), 40), 0u);
+    EXPECT_EQ(t, memcmp(buf, space.direct + 5, 40), 0);
+    static const size_t kLengths[] = {1, 7, 8, 9, 17, 40};
+    static const size_t kBeforeEnd[] = {0, 1, 3, 8, 13};  // bytes left in the page
+    for (size_t len : kLengths) {
+        for (size_t before_end : kBeforeEnd) {
+            memset(buf, 0xee, sizeof buf);
+            size_t expect = len > before_end ? len - before_end : 0;
+            size_t left = arch::copy_user(buf, user_ptr(page_end - before_end), len);
+            EXPECT_EQ(t, left, expect);
+            size_t copied = len - left;
+            EXPECT_EQ(t, memcmp(buf, space.direct + kPageSize - before_end, copied), 0);
+            EXPECT_EQ(t, buf[copied], 0xee);  // nothing stored past the fault
+        }
+    }
+
+    // To user memory: the same, into the writable page.
+    uint8_t src[32];
+    for (size_t i = 0; i < sizeof src; i++) src[i] = uint8_t(0xa0 + i);
+    EXPECT_EQ(t, arch::copy_user(user_ptr(page_end - 5), src, 21), 16u);
+    EXPECT_EQ(t, memcmp(space.direct + kPageSize - 5, src, 5), 0);
+    EXPECT_EQ(t, arch::copy_user(user_ptr(ScratchUserSpace::kRw + 100), src, 32), 0u);
+    EXPECT_EQ(t, memcmp(space.direct + 100, src, 32), 0);
+
+    // A read-only user page: readable, and a write copies nothing (a
+    // permission fault, not a translation fault).
+    EXPECT_EQ(t, arch::copy_user(buf, user_ptr(ScratchUserSpace::kRo + 100), 32), 0u);
+    EXPECT_EQ(t, memcmp(buf, src, 32), 0);
+    uint8_t before = space.direct[200];
+    EXPECT_EQ(t, arch::copy_user(user_ptr(ScratchUserSpace::kRo + 200), src, 9), 9u);
+    EXPECT_EQ(t, space.direct[200], before);
+
+    // A kernel-only page in the user half: LDTR/STTR check EL0's
+    // permissions, so the kernel does not read it on a user's behalf.
+    EXPECT_EQ(t, arch::copy_user(buf, user_ptr(ScratchUserSpace::kKernel), 8), 8u);
+    EXPECT_EQ(t, arch::copy_user(user_ptr(ScratchUserSpace::kKernel), src, 8), 8u);
+}
+
+KTEST(aarch64_copy_user_string) {
+    ScratchUserSpace space;
+    EXPECT(t, space.init());
+    if (!space.direct) return;
+    const uintptr_t page_end = ScratchUserSpace::kHole;
+    char buf[32];
+    auto put = [&](size_t offset, const char* text, size_t len) {
+        memcpy(space.direct + offset, text, len);
+    };
+    auto user = [](uintptr_t address) { return static_cast<const char*>(user_ptr(address)); };
+
+    put(64, "hello", 6);
+    EXPECT_EQ(t, arch::copy_user_string(buf, user(ScratchUserSpace::kRw + 64), sizeof buf), 5);
+    EXPECT_EQ(t, strcmp(buf, "hello"), 0);
+    put(80, "", 1);
+    EXPECT_EQ(t, arch::copy_user_string(buf, user(ScratchUserSpace::kRw + 80), sizeof buf), 0);
+    // No NUL within max: max comes back (the caller says "too long").
+    EXPECT_EQ(t, arch::copy_user_string(buf, user(ScratchUserSpace::kRw + 64), 3), 3);
+    EXPECT_EQ(t, arch::copy_user_string(buf, user(ScratchUserSpace::kRw + 64), 0), 0);
+    // Exactly max bytes including the NUL fits.
+    EXPECT_EQ(t, arch::copy_user_string(buf, user(ScratchUserSpace::kRw + 64), 6), 5);
+    // A string whose NUL is the last byte of the page.
+    put(kPageSize - 4, "abc", 4);
+    EXPECT_EQ(t, arch::copy_user_string(buf, user(page_end - 4), sizeof buf), 3);
+    EXPECT_EQ(t, strcmp(buf, "abc"), 0);
+    // ... and one that runs off the page into the hole: a fault.
+    put(kPageSize - 4, "abcd", 4);
+    EXPECT_EQ(t, arch::copy_user_string(buf, user(page_end - 4), sizeof buf), -1);
+    // Starting in the hole, or in the kernel-only page.
+    EXPECT_EQ(t, arch::copy_user_string(buf, user(page_end), sizeof buf), -1);
+    EXPECT_EQ(t, arch::copy_user_string(buf, user(ScratchUserSpace::kKernel + 64), sizeof buf), -1);
+}
+
+// ---- FP/SIMD state (fpsimd.S) ----------------------------------------------------
+
+KTEST(aarch64_fpsimd_state_roundtrip) {
+    // The registers hold "user state"; keep whatever is there and put it
+    // back at the end (no user thread runs during ktests, but be tidy).
+    InterruptsOffGuard irqs_off;
+    static arch::UserCpuState live, pattern, readback, zero;
+    arch::save_user_cpu_state(&live);
+
+    for (unsigned i = 0; i < 32; i++)
+        pattern.v[i] = (__uint128_t(0x1111111111111111ull * (i % 15 + 1)) << 64) | (0xa5a5a5a500000000ull + i);
+    // FPCR: default-NaN, flush-to-zero, round towards minus infinity
+    // (RMode = 2). FPSR: all five cumulative exception flags and QC.
+    pattern.fpcr = (1u << 25) | (1u << 24) | (2u << 22);
+    pattern.fpsr = 0x1f | (1u << 27);
+    arch::set_thread_pointer(&pattern, 0x0000123456789ab0);
+    EXPECT_EQ(t, arch::thread_pointer(&pattern), 0x0000123456789ab0u);
+
+    arch::load_user_cpu_state(&pattern);
+    uint64_t tpidr;
+    asm volatile("mrs %0, tpidr_el0" : "=r"(tpidr));
+    EXPECT_EQ(t, tpidr, 0x0000123456789ab0u);
+    arch::save_user_cpu_state(&readback);
+    EXPECT_EQ(t, memcmp(readback.v, pattern.v, sizeof pattern.v), 0);
+    EXPECT_EQ(t, readback.fpcr, pattern.fpcr);
+    EXPECT_EQ(t, readback.fpsr, pattern.fpsr);
+    EXPECT_EQ(t, readback.tpidr_el0, pattern.tpidr_el0);
+
+    // A new program's state: all zero.
+    arch::init_user_cpu_state(&zero);
+    arch::load_user_cpu_state(&zero);
+    arch::save_user_cpu_state(&readback);
+    EXPECT_EQ(t, memcmp(&readback, &zero, sizeof zero), 0);
+
+    arch::load_user_cpu_state(&live);
+    EXPECT_EQ(t, arch::prctl(&live, 0x1002 /* ARCH_SET_FS */, 0), -EINVAL);
+}
+
+// ---- User frames and the syscall ABI (thread.cpp) ----------------------------------
+
+KTEST(aarch64_user_frame_and_syscall_abi) {
+    static TrapFrame frame;
+    memset(&frame, 0x5a, sizeof frame);
+    arch::init_user_frame(&frame, 0x400123, 0x7ffffff000);
+    EXPECT_EQ(t, arch::user_pc(&frame), 0x400123u);
+    EXPECT_EQ(t, frame.sp_el0, 0x7ffffff000u);
+    EXPECT_EQ(t, frame.spsr, 0u);  // EL0t, AArch64, interrupts unmasked
+    bool all_zero = true;
+    for (uint64_t x : frame.x) all_zero = all_zero && x == 0;
+    EXPECT(t, all_zero);  // no kernel value leaks into user registers
+
+    frame.x[8] = 64;  // write
+    for (unsigned i = 0; i < 6; i++) frame.x[i] = 100 + i;
+    EXPECT_EQ(t, arch::syscall_number(&frame), 64u);
+    for (unsigned i = 0; i < 6; i++) EXPECT_EQ(t, arch::syscall_arg(&frame, i), 100u + i);
+    arch::set_syscall_result(&frame, uint64_t(-EFAULT));
+    EXPECT_EQ(t, frame.x[0], uint64_t(-EFAULT));
+    arch::set_user_stack_pointer(&frame, 0x1000);
+    EXPECT_EQ(t, frame.sp_el0, 0x1000u);
+}
+
+// ---- Kernel threads: switch_context through the scheduler ---------------------------
+
+namespace {
+
+struct PingPong {
+    static constexpr int kRounds = 500;
+    volatile int turn = 0;        // whose move: 0 = ping, 1 = pong
+    int moves[2] = {};
+    bool misaligned_stack = false;
+    bool wrong_arg = false;
+    volatile int finished = 0;
+};
+
+struct Player {
+    PingPong* game;
+    int me;
+};
+
+// A kernel thread cannot return from its entry function, and kernel-only
+// threads have no thread_exit path yet: mark ourselves dead and switch away
+// for the last time; the next thread frees our stack (sched.cpp,
+// finish_switch).
+[[noreturn]] void kernel_thread_die() {
+    {
+        InterruptsOffGuard irqs_off;
+        current_thread()->state = ThreadState::kDead;
+    }
+    schedule();
+    panic("a dead kernel thread was scheduled again");
+}
+
+void player_main(void* arg) {
+    Player* player = static_cast<Player*>(arg);
+    PingPong* game = player->game;
+    uintptr_t sp;
+    asm volatile("mov %0, sp" : "=r"(sp));
+    if (sp % 16) game->misaligned_stack = true;
+    if (player->me != 0 && player->me != 1) game->wrong_arg = true;
+    for (int i = 0; i < PingPong::kRounds; i++) {
+        // Wait for our turn, giving the CPU to the other player meanwhile.
+        // Locals (i, player, game) live in callee-saved registers across
+        // schedule(): switch_context must bring them back intact.
+        while (game->turn != player->me) schedule();
+        game->moves[player->me]++;
+        game->turn = 1 - player->me;
+        schedule();
+    }
+    __atomic_add_fetch(&game->finished, 1, __ATOMIC_SEQ_CST);
+    kernel_thread_die();
+}
+
+}  // namespace
+
+KTEST(aarch64_sched_ping_pong) {
+    // Needs the scheduler (sched_init, before ktests in kmain).
+    if (!arch::this_cpu()->current) {
+        kprintf("  (no scheduler on this CPU yet: skipped)\n");
+        return;
+    }
+    static PingPong game;
+    game = PingPong{};
+    static Player players[2] = {{&game, 0}, {&game, 1}};
+    Thread* threads[2];
+    for (int i = 0; i < 2; i++) {
+        threads[i] = thread_create(nullptr, i ? "pong" : "ping", player_main, &players[i]);
+        EXPECT(t, threads[i] != nullptr);
+        if (!threads[i]) return;
+    }
+    uint64_t switches_before = current_thread()->context_switches;
+    sched_start(threads[0]);
+    sched_start(threads[1]);
+    // This test runs on the boot CPU's idle thread, which the scheduler
+    // picks only when nothing else is runnable: so schedule() returns here
+    // once both players are done (or blocked, which would be a bug).
+    for (int spins = 0; game.finished < 2 && spins < 100; spins++) schedule();
+    EXPECT_EQ(t, game.finished, 2);
+    EXPECT_EQ(t, game.moves[0], PingPong::kRounds);
+    EXPECT_EQ(t, game.moves[1], PingPong::kRounds);
+    EXPECT(t, !game.misaligned_stack);
+    EXPECT(t, !game.wrong_arg);
+    EXPECT(t, current_thread()->context_switches > switches_before);
+    EXPECT(t, arch::interrupts_enabled());
 }

@@ -11,7 +11,7 @@ void user_tables_off();
 
 // Whether paging_init turned on PAN (Privileged Access Never): the kernel
 // then faults on any access to user-accessible memory unless it clears
-// PSTATE.PAN first (the next issue's copy_from_user/copy_to_user).
+// PSTATE.PAN first, or uses LDTR/STTR as copy_user does (uaccess.S).
 bool pan_enabled();
 
 }  // namespace aarch64

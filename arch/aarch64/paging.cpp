@@ -9,7 +9,7 @@
 //     512 GiB    1 GiB      2 MiB      4 KiB      per entry
 //
 // The top 16 bits choose the tree: all ones -> TTBR1_EL1 (the kernel, here),
-// all zeros -> TTBR0_EL1 (user space, from the next issue). An L1/L2 entry
+// all zeros -> TTBR0_EL1 (user space, one table per process). An L1/L2 entry
 // may map a whole 1 GiB / 2 MiB "block" instead of pointing to a table; the
 // kernel's direct map uses 2 MiB blocks. Linux: arch/arm64/mm/mmu.c and
 // pgtable-hwdef.h; xv6-riscv: vm.c (walk, mappages, uvmunmap) - the same
@@ -296,18 +296,29 @@ bool PageTable::lookup(uintptr_t va, uintptr_t* pa, uint32_t* flags) const {
 
 void PageTable::activate() const {
     if (this == &g_kernel_table) {
-        // Re-installing the kernel's tables (the TTBR1 half). The safe
-        // switch from the boot tables happened once, in paging_init.
-        write_sysreg(ttbr1_el1, root_phys_);
-        isb();
-        asm volatile("tlbi vmalle1is; dsb ish; isb" ::: "memory");
+        // "No user address space": what a process's last thread asks for
+        // before its tables are freed (kernel/proc/process.cpp). The kernel
+        // half (TTBR1) never changes after paging_init, so this only turns
+        // TTBR0 walks off again and forgets the user half's translations.
+        aarch64::user_tables_off();
         return;
     }
-    // A user address space: the TTBR0 half. Enable TTBR0 walks (EPD0 was
-    // set by paging_init) and drop every old user translation from this
-    // CPU's TLB. Without ASIDs (Linux: arch/arm64/mm/context.c) every switch
-    // costs this full flush; with them, TTBR0's ASID field would keep each
-    // address space's entries apart.
+    // A user address space: the TTBR0 half.
+    //
+    // No ASIDs: every user translation in the TLB is tagged ASID 0, so the
+    // previous address space's entries must go before this one's are used:
+    // a full flush of this CPU's TLB (TLBI VMALLE1, not broadcast - other
+    // CPUs keep running their own address spaces). On QEMU that costs one
+    // guest instruction and some refills; real CPUs pay more on every
+    // process switch. Linux gives each address space an ASID (TTBR0[63:48],
+    // arch/arm64/mm/context.c) and flushes only when the ASIDs run out;
+    // user pages already carry nG (attributes()), ready for that.
+    //
+    // The order, as the architecture requires (Arm ARM D8.14 / Linux's
+    // cpu_do_switch_mm): table stores visible to the walker (DSB ISHST);
+    // the new TTBR0 and EPD0 = 0; ISB so the next instructions use them;
+    // then the flush, completed (DSB NSH) and synchronized (ISB) before any
+    // user address is touched. The kernel makes no user access in between.
     asm volatile("dsb ishst" ::: "memory");
     write_sysreg(ttbr0_el1, root_phys_);
     write_sysreg(tcr_el1, read_sysreg(tcr_el1) & ~kTcrEpd0);
@@ -319,6 +330,14 @@ void PageTable::destroy() {
     if (!root_phys_) return;
     KASSERT(this != &g_kernel_table);
     SpinLockGuard guard(g_page_table_lock);
+    // Any CPU may still cache entries of these tables - the walker keeps
+    // intermediate (table) entries too, even for addresses that had no page
+    // - and the pages are about to be reused for anything. Forget them
+    // everywhere before they are freed. (A CPU that last ran this address
+    // space may even still have it in TTBR0 - the scheduler does not switch
+    // TTBR0 for kernel threads - but no kernel code on it touches user
+    // addresses before the next activate(), which flushes again.)
+    asm volatile("dsb ishst; tlbi vmalle1is; dsb ish" ::: "memory");
     free_table(root_phys_, 0);
     root_phys_ = 0;
 }
@@ -406,18 +425,16 @@ void paging_init(const BootInfo& boot) {
 
     // 5. Drop the boot identity map: no user address space exists yet, so
     //    TTBR0 walks are switched off altogether (TCR_EL1.EPD0) and any
-    //    access below the kernel half takes a translation fault. The next
-    //    issue turns them back on in PageTable::activate for each process.
+    //    access below the kernel half takes a translation fault.
+    //    PageTable::activate turns them back on for each process.
     aarch64::user_tables_off();
 
     // 6. PAN (Privileged Access Never, Armv8.1): while PSTATE.PAN is set the
     //    kernel faults on any access to user (EL0-accessible) memory, so a
     //    stray user pointer dereference is caught instead of obeyed. Clearing
-    //    SCTLR_EL1.SPAN makes every exception entry set PAN again. Consequence
-    //    for the next issue: copy_from_user/copy_to_user must clear PAN
-    //    around their accesses (MSR PAN, #0 ... #1) or use the unprivileged
-    //    LDTR/STTR instructions, exactly as Linux's uaccess_enable_privileged
-    //    / __arch_copy_from_user do.
+    //    SCTLR_EL1.SPAN makes every exception entry set PAN again. The
+    //    kernel's deliberate user accesses (uaccess.S) use the unprivileged
+    //    LDTR/STTR instructions, which PAN does not stop.
     uint64_t mmfr1 = read_sysreg(id_aa64mmfr1_el1);
     if ((mmfr1 >> 20) & 0xf) {  // ID_AA64MMFR1_EL1.PAN [23:20]
         constexpr uint64_t kSctlrSpan = 1ull << 23;

@@ -16,6 +16,7 @@
 #include "arch/aarch64/sysreg.h"
 #include "arch/arch.h"
 #include "kernel/time.h"
+#include "kernel/trap.h"
 
 namespace {
 
@@ -37,6 +38,11 @@ void timer_interrupt(unsigned) {
     write_sysreg(cntv_tval_el0, g_interval);
     isb();
     timer_tick();
+    // Time-slice accounting, once the scheduler exists on this CPU
+    // (sched_init sets Cpu::current; ticks before that only count time).
+    // It may mark the running thread need_resched; the switch itself
+    // happens on the way back to user mode (traps.cpp, el0_irq).
+    if (arch::this_cpu()->current) scheduler_tick();
 }
 
 }  // namespace

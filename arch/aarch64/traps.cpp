@@ -1,15 +1,28 @@
 // arch/aarch64/traps.cpp - what to do with an exception, once vectors.S saved it.
 //
-// vectors.S calls aarch64_trap(frame, kind) for all 16 vector entries. Two
-// kinds are expected today:
-//   - an IRQ (from the kernel, later also from user mode): the GIC says which
-//     device, interrupts.cpp runs its handler;
-//   - (next issue) an SVC from EL0: a system call, ESR class 0x15.
-// Everything else is a bug or a test provoking one: we decode ESR_EL1 into a
-// report a student can read, offer it to an armed TrapCatch
-// (kernel/trap_catch.h), and otherwise panic with it. Linux's counterparts are
-// arch/arm64/kernel/entry-common.c (el1h_64_sync_handler & co.) and
-// arch/arm64/mm/fault.c (do_mem_abort, the fault_info table); xv6-riscv's is
+// vectors.S calls aarch64_trap(frame, kind) for all 16 vector entries; the
+// kind says where the exception came from, ESR_EL1 (in the frame) why.
+//
+//   from EL0 (a user program), synchronous:
+//     SVC (ESR class 0x15)      a system call: syscall_dispatch(frame);
+//     data/instruction abort    a page fault: demand paging may resolve it
+//                               (handle_user_page_fault), else SIGSEGV;
+//     anything else             the process is killed with the signal Linux
+//                               would send (SIGILL, SIGBUS, SIGTRAP, SIGFPE).
+//     Then prepare_return_to_user(frame) and back through the frame.
+//   from EL0, IRQ               the device's handler, then the same return.
+//   from EL1 (the kernel):
+//     IRQ                       the device's handler, back to the kernel;
+//     data abort at a uaccess   copy_user touched a bad user address: page
+//       instruction             it in, or resume at the copy's fixup;
+//     anything else             a kernel bug, or a test provoking one: ESR
+//                               is decoded into a report a student can read,
+//                               offered to an armed TrapCatch
+//                               (kernel/trap_catch.h), otherwise panic.
+//
+// Linux's counterparts are arch/arm64/kernel/entry-common.c (el0t_64_sync_
+// handler, el1h_64_sync_handler & co.) and arch/arm64/mm/fault.c
+// (do_mem_abort, the fault_info table); xv6-riscv's are usertrap() and
 // kerneltrap() in trap.c.
 #include "arch/aarch64/irq.h"
 #include "arch/aarch64/sysreg.h"
@@ -17,9 +30,21 @@
 #include "arch/arch.h"
 #include "kernel/lib/format.h"
 #include "kernel/printk.h"
+#include "kernel/trap.h"
 #include "kernel/trap_catch.h"
 
 extern "C" char exception_vectors[];  // vectors.S
+
+// One entry of the exception table: a kernel instruction that may fault on
+// a user address, and where to resume if it does. uaccess.S emits them into
+// section __ex_table; linker/kernel-aarch64.ld gathers them between these
+// two symbols. Linux: struct exception_table_entry (which stores 32-bit
+// offsets to save space; plain addresses are easier to read in gdb).
+struct ExceptionTableEntry {
+    uintptr_t insn;
+    uintptr_t fixup;
+};
+extern "C" const ExceptionTableEntry __ex_table_start[], __ex_table_end[];
 
 namespace {
 
@@ -270,29 +295,189 @@ void build_report(Report& r, const TrapFrame& frame, unsigned kind) {
     panic("%s", report.text());
 }
 
+// ---- Exceptions from user mode (EL0) -----------------------------------------
+
+// PSTATE.I in SPSR_EL1: the interrupted code had IRQs masked.
+constexpr uint64_t kSpsrIrqMasked = 1 << 7;
+// ISS bits of a data abort: WnR (the access was a write) and CM (a cache
+// maintenance instruction, which always reports WnR = 1, but only reads).
+constexpr uint32_t kIssWnR = 1 << 6, kIssCm = 1 << 8;
+
+// Fault status codes 0x04..0x0f: a translation fault (no valid entry:
+// not mapped yet), an access flag fault (AF clear) or a permission fault
+// (mapped, but AP/XN forbid the access), each at table level fsc & 3. These
+// are the ones demand paging may resolve; everything else (alignment,
+// external aborts, TLB conflicts) never will.
+bool is_page_fault(unsigned fsc) { return fsc >= 0x04 && fsc <= 0x0f; }
+
+// The fault's access type, for handle_user_page_fault.
+FaultAccess abort_access(uint64_t esr) {
+    if (esr_class(esr) == kEcInstAbortLower || esr_class(esr) == kEcInstAbortSame)
+        return FaultAccess::kExecute;
+    uint32_t iss = esr_iss(esr);
+    return (iss & kIssWnR) && !(iss & kIssCm) ? FaultAccess::kWrite : FaultAccess::kRead;
+}
+
+// Every exception from EL0 must land at the top of the running thread's
+// kernel stack (thread.cpp explains why). If it did not, the frame the
+// kernel reads as "the user's registers" is not the one the thread's
+// user_frame points to, and a clone() or execve() would edit the wrong one.
+void check_el0_entry(TrapFrame* frame) {
+    KASSERT(uintptr_t(frame) + sizeof(TrapFrame) == arch::this_cpu()->el0_stack_top);
+}
+
+// A data or instruction abort from EL0. Returns if demand paging resolved
+// it (the instruction simply runs again after the ERET); otherwise kills
+// the process.
+void el0_abort(TrapFrame* frame) {
+    uint64_t esr = frame->esr;
+    unsigned fsc = esr_iss(esr) & 0x3f;
+    uintptr_t address = far_is_valid(esr) ? frame->far : 0;
+    if (is_page_fault(fsc)) {
+        // A permission fault may be resolvable too: the page could be
+        // present read-only in a writable region (copy-on-write, later).
+        // kernel/mm decides from the region, not from the fault code.
+        if (handle_user_page_fault(address, abort_access(esr))) return;
+        user_fault(kSigSegv, page_fault_hit_stack_guard(address) ? "stack overflow" : "page fault",
+                   address, frame->elr);
+    }
+    if (fsc <= 0x03)  // the address does not fit the configured address size
+        user_fault(kSigSegv, "address size fault", address, frame->elr);
+    // Alignment faults (an exclusive or atomic access to a misaligned
+    // address; ordinary accesses may be misaligned with SCTLR_EL1.A = 0)
+    // and external aborts: SIGBUS, as on Linux.
+    user_fault(kSigBus, fsc == 0x21 ? "alignment fault" : "external abort", address, frame->elr);
+}
+
+// A synchronous exception from EL0 that is not a system call. Interrupts
+// are on. Returns only if it was resolved.
+void el0_exception(TrapFrame* frame) {
+    unsigned ec = esr_class(frame->esr);
+    uintptr_t pc = frame->elr;
+    switch (ec) {
+        case kEcDataAbortLower:
+        case kEcInstAbortLower: el0_abort(frame); return;
+        // UDF, or any encoding this CPU does not implement (including
+        // privileged instructions like MSR DAIF at EL0 and most system
+        // registers, which are UNDEFINED at EL0). Linux: do_el0_undef.
+        case kEcUnknown: user_fault(kSigIll, "undefined instruction", pc, pc);
+        // A branch to a pc that is not a multiple of 4.
+        case kEcPcAlignment: user_fault(kSigBus, "PC alignment fault", frame->far, pc);
+        // A load or store based on a sp that is not a multiple of 16
+        // (SCTLR_EL1.SA0, set in traps_init).
+        case kEcSpAlignment: user_fault(kSigBus, "SP alignment fault", frame->sp_el0, pc);
+        // BRK (debuggers, and GCC's __builtin_trap) and the hardware
+        // debug events: SIGTRAP, as a debugger expects.
+        case kEcBrk64:
+        case kEcBreakpointLower:
+        case kEcStepLower:
+        case kEcWatchpointLower: user_fault(kSigTrap, "breakpoint", pc, pc);
+        // A trapped floating-point exception, if FPCR enables traps and the
+        // CPU implements them (QEMU does not). Integer division by zero
+        // never gets here: on AArch64 SDIV/UDIV by zero simply return 0 -
+        // there is no equivalent of x86's divide error, so no SIGFPE.
+        case kEcFp64: user_fault(kSigFpe, "floating-point exception", pc, pc);
+        // Everything else user code can provoke - an illegal execution
+        // state (a bad SPSR on exception return cannot come from EL0, but
+        // the class exists), SVE or SME instructions (not enabled), a
+        // trapped system register, a pointer-authentication failure, a BTI
+        // violation: SIGILL, naming the class.
+        default: user_fault(kSigIll, exception_class_name(ec), pc, pc);
+    }
+}
+
+// The synchronous vector from EL0: system calls and faults.
+void el0_sync(TrapFrame* frame) {
+    check_el0_entry(frame);
+    if (esr_class(frame->esr) == kEcSvc64) {
+        // x8 = number, x0..x5 = arguments; the result goes into frame->x[0].
+        // ELR_EL1 already points past the SVC, so no pc adjustment (unlike
+        // xv6-riscv, whose sepc points AT the ecall). The SVC's immediate
+        // is ignored, as Linux ignores it. syscall_dispatch turns IRQs on.
+        syscall_dispatch(frame);
+    } else {
+        // The frame holds ESR and FAR; a nested exception may now
+        // overwrite the registers. Faults may page in memory, which may
+        // take a while: let interrupts in (Linux: local_daif_restore).
+        arch::interrupts_enable();
+        el0_exception(frame);
+    }
+    prepare_return_to_user(frame);
+    // From here to the ERET, ELR_EL1 and SPSR_EL1 are about to be loaded
+    // from the frame: an interrupt in between would overwrite them.
+    arch::interrupts_disable();
+}
+
+// An IRQ that interrupted EL0: the same work as one in the kernel, but the
+// way out goes past prepare_return_to_user, so a tick that ended the time
+// slice makes this thread give up the CPU here (the only place Handoff
+// preempts: the kernel itself is not preemptible).
+void el0_irq(TrapFrame* frame) {
+    check_el0_entry(frame);
+    aarch64::irq_handle();
+    prepare_return_to_user(frame);
+    arch::interrupts_disable();  // schedule() may have come back with them on
+}
+
+// Any exception from EL0 in AArch32 state. Handoff never enters AArch32
+// (return_to_user checks SPSR.M[4]), so this cannot happen; if it does,
+// end the process rather than the machine.
+[[noreturn]] void el0_aarch32(TrapFrame* frame, unsigned type) {
+    if (type == VECTOR_TYPE_IRQ) aarch64::irq_handle();  // the interrupt is real all the same
+    arch::interrupts_enable();
+    user_fault(kSigIll, "AArch32 execution (unsupported)", frame->elr, frame->elr);
+}
+
+// ---- Kernel faults on user memory (copy_user) -----------------------------------
+
+const ExceptionTableEntry* search_exception_table(uintptr_t pc) {
+    // A dozen entries: a linear scan. (Linux sorts the table at boot and
+    // searches it with bsearch; it has thousands.)
+    for (const ExceptionTableEntry* e = __ex_table_start; e < __ex_table_end; e++)
+        if (e->insn == pc) return e;
+    return nullptr;
+}
+
+// A synchronous exception in the kernel. If it is a data abort at one of
+// uaccess.S's user-access instructions, handle it like a user page fault
+// and return true: either the page is now there (retry the instruction) or
+// the copy resumes at its fixup and reports the bytes it could not copy.
+// Any other fault - even on a user address - is a kernel bug: false, and
+// the caller reports and panics (Linux: "Unable to handle kernel access to
+// user memory outside uaccess routines").
+bool el1_uaccess_fault(TrapFrame* frame) {
+    if (esr_class(frame->esr) != kEcDataAbortSame) return false;
+    const ExceptionTableEntry* entry = search_exception_table(frame->elr);
+    if (!entry) return false;
+    unsigned fsc = esr_iss(frame->esr) & 0x3f;
+    if (far_is_valid(frame->esr) && frame->far < arch::kUserTop && is_page_fault(fsc)) {
+        // Paging in may allocate memory and take locks: run it with IRQs as
+        // the copying code had them (on, in a system call).
+        if (!(frame->spsr & kSpsrIrqMasked)) arch::interrupts_enable();
+        bool resolved = handle_user_page_fault(frame->far, abort_access(frame->esr));
+        arch::interrupts_disable();
+        if (resolved) return true;
+    }
+    frame->elr = entry->fixup;
+    return true;
+}
+
 }  // namespace
 
 extern "C" void aarch64_trap(TrapFrame* frame, unsigned kind) {
     unsigned from = kind >> 2, type = kind & 3;
-
-    // Interrupts, from the kernel or (later) from user mode. EL1t never runs
-    // and AArch32 EL0 does not exist here, so an IRQ from those is a bug.
-    if (type == VECTOR_TYPE_IRQ && (from == VECTOR_FROM_EL1H || from == VECTOR_FROM_EL0_64)) {
-        aarch64::irq_handle();
-        return;
+    switch (from) {
+        case VECTOR_FROM_EL0_64:
+            if (type == VECTOR_TYPE_SYNC) return el0_sync(frame);
+            if (type == VECTOR_TYPE_IRQ) return el0_irq(frame);
+            break;  // FIQ (the GIC sends none) or SError: report and stop
+        case VECTOR_FROM_EL0_32: el0_aarch32(frame, type);
+        case VECTOR_FROM_EL1H:
+            if (type == VECTOR_TYPE_IRQ) return aarch64::irq_handle();
+            if (type == VECTOR_TYPE_SYNC && el1_uaccess_fault(frame)) return;
+            break;
+        default: break;  // EL1t: Handoff never runs EL1 on SP_EL0
     }
-
-    if (type == VECTOR_TYPE_SYNC && from == VECTOR_FROM_EL0_64) {
-        // The next issue's user mode plugs in here (kernel/trap.h):
-        //   if (esr_class(frame->esr) == kEcSvc64) { syscall_dispatch(frame); ...; return; }
-        // with x8 = number, x0..x5 = arguments and the result written to
-        // frame->x[0]. ELR already points past the SVC, so no pc adjustment
-        // (unlike xv6-riscv, whose sepc points AT the ecall). User aborts
-        // (EC 0x20/0x24) go to handle_user_page_fault / user_fault instead
-        // of panicking, and every return to EL0 passes
-        // prepare_return_to_user(frame) first.
-    }
-
     unexpected_exception(frame, kind);
 }
 
@@ -302,6 +487,18 @@ void traps_init() {
     // The table's address goes straight into VBAR_EL1; the ISB makes sure
     // the next exception already uses it.
     write_sysreg(vbar_el1, uintptr_t(exception_vectors));
+
+    // What user mode may do by itself (SCTLR_EL1's EL0 controls), as Linux
+    // sets them (INIT_SCTLR_EL1_MMU_ON): read the cache geometry (CTR_EL0,
+    // used by memcpy/memset and JITs), zero cache lines (DC ZVA, used by
+    // memset), clean caches to the point of unification (needed by code
+    // that writes instructions), and wait (WFE/WFI) without trapping. SA0:
+    // a misaligned sp used as a base address faults (SIGBUS) instead of
+    // being silently accepted. Reset values of these bits are UNKNOWN.
+    constexpr uint64_t kSctlrSa0 = 1 << 4, kSctlrDze = 1 << 14, kSctlrUct = 1 << 15,
+                       kSctlrNtwi = 1 << 16, kSctlrNtwe = 1 << 18, kSctlrUci = 1 << 26;
+    write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) | kSctlrSa0 | kSctlrDze | kSctlrUct |
+                                kSctlrNtwi | kSctlrNtwe | kSctlrUci);
     isb();
 }
 

@@ -1,5 +1,6 @@
 /*
- * arch/aarch64/vectors.S - where the CPU goes on every exception at EL1.
+ * arch/aarch64/vectors.S - where the CPU goes on every exception at EL1,
+ * and the one way back out: to the kernel, or to user mode (EL0).
  *
  * AArch64 has no per-cause table like the x86 IDT. VBAR_EL1 points at one
  * 2 KiB table of 16 entries, 128 bytes (32 instructions) each, chosen by
@@ -14,8 +15,11 @@
  * The cause itself is in ESR_EL1 (traps.cpp decodes it). Every entry does the
  * same thing: build one TrapFrame (trap_frame.h) on the current stack, call
  * aarch64_trap(frame, kind) in C++, restore everything from the frame and
- * ERET. Compare Linux's arch/arm64/kernel/entry.S (vectors, kernel_ventry,
- * kernel_entry / kernel_exit) and xv6-riscv's kernelvec.S / trampoline.S.
+ * ERET. A system call is no different: SVC from EL0 is just a synchronous
+ * exception whose ESR class is 0x15, and its arguments are the saved x0..x5
+ * and x8. Compare Linux's arch/arm64/kernel/entry.S (vectors, kernel_ventry,
+ * kernel_entry / kernel_exit, ret_to_user) and xv6-riscv's kernelvec.S /
+ * trampoline.S.
  *
  * Register contract
  * -----------------
@@ -28,13 +32,21 @@
  *             arrive while we save state.
  *   sp        SP_EL1. From EL1h that is the interrupted kernel stack; from
  *             EL0 it is whatever SP_EL1 held when we ERET'ed to user mode,
- *             i.e. the top of the current thread's kernel stack (the next
- *             issue's context switch keeps it so). TPIDR_EL1 (this CPU's
- *             `Cpu`) cannot be changed by EL0, so it is valid here too.
+ *             i.e. the top of the current thread's kernel stack: every
+ *             return to EL0 pops a frame that sits at the very top, and a
+ *             context switch saves and restores sp with the rest of the
+ *             thread (thread.cpp; traps.cpp checks it on every EL0 entry).
+ *             So the frame built here IS the thread's user_frame. TPIDR_EL1
+ *             (this CPU's `Cpu`) cannot be changed by EL0, so it is valid too.
+ *   PSTATE.PAN  set by the exception entry (SCTLR_EL1.SPAN = 0): the kernel
+ *             cannot touch user memory by accident (uaccess.S uses LDTR/STTR).
  *   x0..x30   the interrupted program's values, all live: nothing may be
  *             touched before it is stored. For an SVC from EL0 they are the
  *             Linux syscall ABI: x8 = number, x0..x5 = arguments.
  *   sp_el0    EL0's stack pointer (user mode); unused by the kernel.
+ *   q0..q31, FPCR, FPSR, TPIDR_EL0   the user's, and NOT saved here: the
+ *             kernel never uses them (-mgeneral-regs-only), so they stay
+ *             intact; a context switch saves them (fpsimd.S).
  *
  * While aarch64_trap runs:
  *   x0 = the TrapFrame (also sp), w1 = the vector kind (index 0..15),
@@ -43,11 +55,12 @@
  * On ERET (restored from the frame, so C++ may edit it first):
  *   x0..x30, sp_el0, ELR_EL1, SPSR_EL1 = the frame's values (a syscall's
  *   result goes in frame->x[0]; skipping an instruction is frame->elr += 4);
- *   sp = its value before the exception. ESR/FAR are not written back.
- *
- * The kernel is built -mgeneral-regs-only, so no FP/SIMD register is used
- * here or in the C++ handlers and none is saved; user FP state will be saved
- * on context switch instead (like Linux's lazy-ish fpsimd_thread_switch).
+ *   sp = its value before the exception (for EL0: the top of the kernel
+ *   stack again). ESR/FAR are not written back. IRQs are masked from the
+ *   first instruction of trap_return to the ERET, whatever the C++ code did,
+ *   because an interrupt would overwrite ELR_EL1/SPSR_EL1 once loaded; the
+ *   ERET then sets PSTATE (and so the IRQ mask) from the frame's SPSR.
+ *   Every register is reloaded, so nothing of the kernel leaks to EL0.
  *
  * Not handled (as in xv6): a kernel stack overflow. If SP_EL1 itself points
  * at unmapped memory the first store below faults again, forever. Linux
@@ -131,7 +144,8 @@ exception_vectors:
         vector_entry 9, user_entry          /* IRQ while in user mode */
         vector_entry 10, user_entry         /* FIQ */
         vector_entry 11, user_entry         /* SError */
-        /* Lower EL in AArch32: Handoff runs no 32-bit programs; report. */
+        /* Lower EL in AArch32: Handoff runs no 32-bit programs; such an
+         * exception kills the process (traps.cpp). */
         vector_entry 12, user_entry         /* VECTOR_FROM_EL0_32, sync */
         vector_entry 13, user_entry         /* IRQ */
         vector_entry 14, user_entry         /* FIQ */
@@ -149,11 +163,20 @@ user_entry:
          * frame->x[0] is what x0 holds after the ERET below. */
         save_frame_and_call from_el0=1
 
-/* Restore the interrupted context from the frame at sp and return to it.
- * A future scheduler may also start a new thread by pointing sp at a
- * prepared TrapFrame and branching here (Linux: ret_to_user). */
+/* aarch64_return_to_user(TrapFrame* x0): enter user mode through a frame
+ * that is not the one an exception built - a new process after execve, a
+ * new thread after clone (arch::return_to_user in thread.cpp checks that the
+ * frame sits at the top of this thread's kernel stack). Point sp at it and
+ * leave as if returning from an exception (Linux: ret_to_user). */
+        .globl  aarch64_return_to_user
+aarch64_return_to_user:
+        mov     sp, x0
+        b       trap_return
+
+/* Restore the interrupted context from the frame at sp and return to it. */
         .globl  trap_return
 trap_return:
+        msr     daifset, #2                         /* IRQs off until the ERET */
         ldp     x2, x3, [sp, #TRAP_FRAME_ELR]
         msr     elr_el1, x2
         msr     spsr_el1, x3

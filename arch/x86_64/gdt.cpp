@@ -65,7 +65,7 @@ void gdt_init(unsigned cpu, uintptr_t kernel_stack_top) {
     set_tss_descriptor(&t.gdt[kTssSelector / 8], &t.tss);
 
     t.tss = Tss{};
-    t.tss.rsp[0] = kernel_stack_top;
+    set_kernel_stack(cpu, kernel_stack_top);
     for (unsigned i = 0; i < kIstCount; i++)
         t.tss.ist[i] = uintptr_t(&g_ist_stacks[cpu][i][kIstStackSize]);  // stacks grow down
     // An I/O bitmap offset past the TSS limit means "no bitmap": with IOPL 0
@@ -95,7 +95,13 @@ void gdt_init(unsigned cpu, uintptr_t kernel_stack_top) {
         : "rax", "memory");
 }
 
-void set_kernel_stack(unsigned cpu, uintptr_t top) { g_tables[cpu].tss.rsp[0] = top; }
+void set_kernel_stack(unsigned cpu, uintptr_t top) {
+    // Both ways into the kernel from ring 3 must land on the same stack: an
+    // interrupt or exception through TSS.RSP0, a system call through the
+    // per-CPU copy syscall_entry.S reads (SYSCALL does not look at the TSS).
+    g_tables[cpu].tss.rsp[0] = top;
+    g_cpus[cpu].syscall_stack_top = top;
+}
 uintptr_t kernel_stack(unsigned cpu) { return g_tables[cpu].tss.rsp[0]; }
 
 }  // namespace x86

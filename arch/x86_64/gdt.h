@@ -39,7 +39,7 @@ constexpr uint16_t kUserCodeSelector = 0x28 | 3;
 constexpr uint16_t kTssSelector = 0x30;
 constexpr unsigned kGdtEntries = 8;  // 6 descriptors + the TSS's two slots
 
-// The STAR MSR value the SYSCALL issue will write (msr.h: kMsrStar).
+// The STAR MSR value (msr.h: kMsrStar), written by syscall.cpp.
 constexpr uint64_t kStarValue =
     (uint64_t(kUser32CodeSelector) << 48) | (uint64_t(kKernelCodeSelector) << 32);
 // What the CPU will compute from it; checked here so the layout cannot drift.
@@ -78,8 +78,9 @@ constexpr size_t kIstStackSize = 8192;
 // ltr. Call once per CPU, on that CPU, before interrupts are enabled.
 void gdt_init(unsigned cpu, uintptr_t kernel_stack_top);
 
-// Sets the stack the CPU switches to on a trap from ring 3 (TSS.RSP0): the
-// top of the running thread's kernel stack. The context switch calls this.
+// Sets the stack the CPU switches to on a trap from ring 3 (TSS.RSP0) and
+// the one the SYSCALL entry switches to (Cpu::syscall_stack_top): the top of
+// the running thread's kernel stack. The context switch calls this.
 void set_kernel_stack(unsigned cpu, uintptr_t top);
 uintptr_t kernel_stack(unsigned cpu);
 

@@ -22,6 +22,7 @@
 #include "kernel/lib/ring_buffer.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
+#include "kernel/trap.h"
 
 namespace {
 
@@ -129,6 +130,10 @@ void handle_interrupt(const TrapFrame& frame) {
     cpu->interrupts++;
     if (vector == kVectorLapicTimer) {
         timer_tick();
+        // Time-slice accounting, once the scheduler has a current thread
+        // here (sched_init); it only marks need_resched, the switch happens
+        // on the way back to user mode (prepare_return_to_user).
+        if (cpu->current) scheduler_tick();
     } else if (vector == g_com1_vector) {
         com1_interrupt();
     } else if (vector == kVectorLapicError) {

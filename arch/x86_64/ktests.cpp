@@ -1,7 +1,10 @@
 // arch/x86_64/ktests.cpp - in-kernel tests of the x86-64 CPU side: traps and
 // their reports, W^X and NX really enforced, the double-fault IST stack, the
-// timer interrupt, clock calibration, page tables, the COM1 interrupt, and a
-// first trip to ring 3 and back.
+// timer interrupt, clock calibration, page tables, the COM1 interrupt, a
+// first trip to ring 3 and back; then the pieces of user mode: copies to and
+// from user memory with faults caught (and SMAP enforced outside them),
+// switch_context between two test threads, FP/SSE state and the FS base,
+// arch_prctl, and the SYSCALL MSRs.
 //
 // The faulting instructions live in the small assembly functions below, each
 // with a global label on the one instruction that must fault, so a test can
@@ -12,6 +15,7 @@
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/msr.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/thread.h"
 #include "arch/x86_64/vectors.h"
 #include "drivers/ioapic.h"
 #include "kernel/console.h"
@@ -21,8 +25,10 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/page_alloc.h"
 #include "kernel/printk.h"
+#include "kernel/sync/spinlock.h"
 #include "kernel/time.h"
 #include "kernel/trap_catch.h"
+#include "kernel/uaccess.h"
 
 asm(R"(
         .pushsection .text
@@ -54,6 +60,20 @@ ktest_x86_load_ds_pc:
         movl    $0x10, %eax             /* not reached if it faults; else undo */
         movw    %ax, %ds
         ret
+
+        /* An "NMI" (int $2: the same gate and entry code) arriving in ring 0
+         * with the user's GS base live, as one could between the SYSCALL
+         * entry's first instruction and its SWAPGS. The test sets
+         * KERNEL_GS_BASE to 0 first, so after our SWAPGS the GS base is 0
+         * and the kernel's Cpu pointer waits in KERNEL_GS_BASE. Only the
+         * paranoid entry's look at the MSR gets the kernel's GS back. */
+        .globl ktest_x86_nmi_with_user_gs, ktest_x86_nmi_with_user_gs_pc
+ktest_x86_nmi_with_user_gs:
+        cli                             /* no ordinary interrupt in between */
+        swapgs
+ktest_x86_nmi_with_user_gs_pc:
+        int     $2
+        ud2                             /* not reached: the catch resumes the test */
 
         .globl ktest_x86_write_byte, ktest_x86_write_byte_pc
 ktest_x86_write_byte:                   /* rdi = address */
@@ -114,6 +134,8 @@ void ktest_x86_read_byte(uintptr_t address);
 void ktest_x86_write_byte(uintptr_t address);
 void ktest_x86_load_ds(uintptr_t selector);
 void ktest_x86_double_fault(uintptr_t stack);
+void ktest_x86_nmi_with_user_gs(uintptr_t);
+extern const char ktest_x86_nmi_with_user_gs_pc[];
 extern const char ktest_x86_divide_error_pc[], ktest_x86_invalid_opcode_pc[];
 extern const char ktest_x86_read_byte_pc[], ktest_x86_write_byte_pc[];
 extern const char ktest_x86_load_ds_pc[];
@@ -253,6 +275,26 @@ KTEST(x86_double_fault_on_ist) {
     if (!EXPECT(t, tc.caught)) return;
     EXPECT_EQ(t, tc.vector, x86::kVectorDoubleFault);
     EXPECT(t, contains(tc.report, "#DF Double Fault"));
+}
+
+// NMI, #DF and #MC take the paranoid entry, which decides about SWAPGS by
+// the GS base itself: here an NMI finds the user's GS base in ring 0.
+KTEST(x86_paranoid_entry_swapgs) {
+    unsigned cpu = arch::cpu_id();
+    wrmsr(kMsrKernelGsBase, 0);  // the "user's" GS base
+    TrapCatch tc;
+    run_caught(&tc, ktest_x86_nmi_with_user_gs, 0);
+    // The report could only be built (it names the CPU through %gs) if the
+    // entry swapped GS back; the catch left without the exit's SWAPGS, so
+    // the kernel's GS base stays live - as before the test.
+    EXPECT_EQ(t, arch::this_cpu(), &g_cpus[cpu]);
+    EXPECT_EQ(t, rdmsr(kMsrKernelGsBase), 0);
+    uintptr_t int_pc = uintptr_t(ktest_x86_nmi_with_user_gs_pc);
+    if (EXPECT(t, tc.caught)) {
+        EXPECT_EQ(t, tc.vector, x86::kVectorNmi);
+        EXPECT_EQ(t, tc.pc, int_pc + 2);  // a software interrupt: the next instruction
+        EXPECT(t, contains(tc.report, "NMI Non-Maskable Interrupt (vector 2) in kernel mode"));
+    }
 }
 
 // The kernel's page table as paging_init built it.
@@ -426,4 +468,413 @@ KTEST(x86_user_mode_traps) {
     page_allocator().free_page(stack);
     page_allocator().free_pages(kstack, 2);
     EXPECT_EQ(t, page_allocator().free_page_count(), free_before);
+}
+
+// ---- User memory: copy_user and copy_user_string --------------------------------
+
+namespace {
+
+// A user address space for one test: one user page (read-write) at kPage,
+// with nothing mapped in the page above it, made current for the test's
+// lifetime. The test thread has no process, so no demand paging happens:
+// every fault on an unmapped user address ends at the copy's fixup.
+class ScratchUserPage {
+public:
+    static constexpr uintptr_t kPage = 0x400000;
+    static constexpr uintptr_t kUnmapped = kPage + kPageSize;
+
+    bool create() {
+        if (!pt_.create()) return false;
+        frame_ = page_allocator().alloc_page();
+        if (!frame_) return false;
+        memset(kernel_view(), 0, kPageSize);
+        if (pt_.map(kPage, frame_, kPageSize, arch::kMapRead | arch::kMapWrite | arch::kMapUser)) return false;
+        pt_.activate();
+        return true;
+    }
+    ~ScratchUserPage() {
+        arch::kernel_page_table().activate();
+        pt_.destroy();
+        if (frame_) page_allocator().free_page(frame_);
+    }
+    // The same page through the direct map, for setting up and checking
+    // without going through a user address.
+    char* kernel_view() const { return reinterpret_cast<char*>(arch::phys_to_virt(frame_)); }
+
+private:
+    arch::PageTable pt_;
+    uintptr_t frame_ = 0;
+};
+
+const void* user_ptr(uintptr_t address) { return reinterpret_cast<const void*>(address); }
+
+bool rflags_ac_set() {
+    uint64_t flags;
+    asm volatile("pushfq; popq %0" : "=r"(flags));
+    return flags & (1 << 18);
+}
+
+}  // namespace
+
+// copy_user returns how many bytes it could NOT copy: all of them from an
+// unmapped or non-canonical address, the rest of the request when it runs
+// off the end of a mapped page (rep movsb stops exactly there). The
+// uaccess.h helpers refuse kernel addresses before copying at all.
+KTEST(x86_copy_user) {
+    size_t free_before = page_allocator().free_page_count();
+    {
+        ScratchUserPage user;
+        if (!EXPECT(t, user.create())) return;
+        for (unsigned i = 0; i < kPageSize; i++) user.kernel_view()[i] = char(i * 7);
+        char buf[64];
+
+        // Whole, from and to user memory.
+        EXPECT_EQ(t, arch::copy_user(buf, user_ptr(ScratchUserPage::kPage + 100), 40), 0);
+        EXPECT_EQ(t, memcmp(buf, user.kernel_view() + 100, 40), 0);
+        memset(buf, 0x5a, sizeof buf);
+        EXPECT_EQ(t, arch::copy_user(const_cast<void*>(user_ptr(ScratchUserPage::kPage + 8)), buf, 16), 0);
+        EXPECT_EQ(t, memcmp(user.kernel_view() + 8, buf, 16), 0);
+
+        // Running off the end of the page: the first 10 bytes arrive.
+        memset(buf, 0, sizeof buf);
+        EXPECT_EQ(t, arch::copy_user(buf, user_ptr(ScratchUserPage::kUnmapped - 10), 30), 20);
+        EXPECT_EQ(t, memcmp(buf, user.kernel_view() + kPageSize - 10, 10), 0);
+        EXPECT_EQ(t, buf[10], 0);
+        EXPECT_EQ(t, arch::copy_user(const_cast<void*>(user_ptr(ScratchUserPage::kUnmapped - 8)), buf, 16), 8);
+
+        // Nothing mapped at all; a non-canonical address (a #GP, not a #PF).
+        EXPECT_EQ(t, arch::copy_user(buf, user_ptr(ScratchUserPage::kUnmapped), 16), 16);
+        EXPECT_EQ(t, arch::copy_user(buf, user_ptr(0x8000000000000000ull), 16), 16);
+        EXPECT_EQ(t, arch::copy_user(buf, user_ptr(ScratchUserPage::kUnmapped), 0), 0);
+        // The SMAP window is closed again after a fault, too.
+        EXPECT(t, !rflags_ac_set());
+
+        // The uaccess.h helpers: a kernel address, or a range that would run
+        // past the user half, is -EFAULT without a copy being tried.
+        uint64_t value = 0;
+        EXPECT_EQ(t, get_user(&value, ScratchUserPage::kPage), 0);
+        EXPECT_EQ(t, get_user(&value, ScratchUserPage::kUnmapped), -EFAULT);
+        EXPECT_EQ(t, copy_from_user(buf, uintptr_t(buf), 8), -EFAULT);
+        EXPECT_EQ(t, copy_to_user(uintptr_t(&value), buf, 8), -EFAULT);
+        EXPECT_EQ(t, copy_from_user(buf, arch::kUserTop - 4, 8), -EFAULT);
+        EXPECT_EQ(t, copy_from_user(buf, ScratchUserPage::kPage, ~size_t(0)), -EFAULT);
+        EXPECT_EQ(t, put_user(ScratchUserPage::kPage, uint64_t(0x1122334455667788)), 0);
+        EXPECT_EQ(t, *reinterpret_cast<uint64_t*>(user.kernel_view()), 0x1122334455667788ull);
+    }
+    EXPECT_EQ(t, page_allocator().free_page_count(), free_before);
+}
+
+// SMAP: outside copy_user the kernel cannot read a user page even when it
+// is mapped (CPUs without SMAP skip this).
+KTEST(x86_smap_enforced) {
+    if (!x86_smap_enabled) {
+        kprintf("x86: no SMAP on this CPU; skipped\n");
+        return;
+    }
+    ScratchUserPage user;
+    if (!EXPECT(t, user.create())) return;
+    TrapCatch tc;
+    run_caught(&tc, ktest_x86_read_byte, ScratchUserPage::kPage);
+    expect_caught(t, tc, x86::kVectorPageFault, uintptr_t(ktest_x86_read_byte_pc), "#PF Page Fault",
+                  ScratchUserPage::kPage);
+    EXPECT(t, contains(tc.report, "protection violation, read, kernel mode"));
+}
+
+KTEST(x86_copy_user_string) {
+    ScratchUserPage user;
+    if (!EXPECT(t, user.create())) return;
+    char* page = user.kernel_view();
+    strlcpy(page, "hello", 16);
+    char buf[32];
+
+    EXPECT_EQ(t, arch::copy_user_string(buf, static_cast<const char*>(user_ptr(ScratchUserPage::kPage)), sizeof buf), 5);
+    EXPECT_EQ(t, strncmp(buf, "hello", sizeof buf), 0);
+    // No NUL within max: returns max, having copied max bytes.
+    memset(buf, 0, sizeof buf);
+    EXPECT_EQ(t, arch::copy_user_string(buf, static_cast<const char*>(user_ptr(ScratchUserPage::kPage)), 3), 3);
+    EXPECT_EQ(t, strncmp(buf, "hel", 4), 0);
+    EXPECT_EQ(t, arch::copy_user_string(buf, static_cast<const char*>(user_ptr(ScratchUserPage::kPage)), 0), 0);
+    // The empty string.
+    EXPECT_EQ(t, arch::copy_user_string(buf, static_cast<const char*>(user_ptr(ScratchUserPage::kPage + 100)), 8), 0);
+    // A string ending in the page's last byte is whole; one running on into
+    // the unmapped page faults.
+    memset(page + kPageSize - 4, 'x', 3);
+    page[kPageSize - 1] = 0;
+    const char* tail = static_cast<const char*>(user_ptr(ScratchUserPage::kUnmapped - 4));
+    EXPECT_EQ(t, arch::copy_user_string(buf, tail, sizeof buf), 3);
+    page[kPageSize - 1] = 'x';
+    EXPECT_EQ(t, arch::copy_user_string(buf, tail, sizeof buf), -1);
+    EXPECT_EQ(t, arch::copy_user_string(buf, tail, 4), 4);  // stops before the fault
+    EXPECT_EQ(t, arch::copy_user_string(buf, static_cast<const char*>(user_ptr(ScratchUserPage::kUnmapped)), 8), -1);
+    EXPECT(t, !rflags_ac_set());
+
+    // The uaccess.h wrapper: too long, a kernel address, a fault.
+    EXPECT_EQ(t, copy_string_from_user(buf, ScratchUserPage::kPage, 4), -ENAMETOOLONG);
+    EXPECT_EQ(t, copy_string_from_user(buf, uintptr_t(buf), sizeof buf), -EFAULT);
+    EXPECT_EQ(t, copy_string_from_user(buf, ScratchUserPage::kUnmapped - 4, sizeof buf), -EFAULT);
+    EXPECT_EQ(t, copy_string_from_user(buf, ScratchUserPage::kPage, sizeof buf), 5);
+}
+
+// ---- switch_context ------------------------------------------------------------
+
+asm(R"(
+        .pushsection .text
+        /* uint64_t ktest_x86_switch_checked(from = rdi, to = rsi, seed = rdx)
+         * Fills rbx rbp r12-r15 with seed+1..seed+6, calls switch_context,
+         * and when switched back returns a bit mask of those registers that
+         * did not keep their value (0 = all callee-saved registers survived). */
+        .globl ktest_x86_switch_checked
+ktest_x86_switch_checked:
+        pushq   %rbp
+        pushq   %rbx
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        pushq   %rdx                    /* keep the seed (rsp stays 16-aligned) */
+        leaq    1(%rdx), %rbx
+        leaq    2(%rdx), %rbp
+        leaq    3(%rdx), %r12
+        leaq    4(%rdx), %r13
+        leaq    5(%rdx), %r14
+        leaq    6(%rdx), %r15
+        call    switch_context
+        popq    %rdx
+        xorl    %eax, %eax
+        leaq    1(%rdx), %rcx
+        cmpq    %rcx, %rbx
+        setne   %al
+        .irp    reg, rbp, r12, r13, r14, r15
+        incq    %rcx
+        shlq    $1, %rax
+        cmpq    %rcx, %\reg
+        setne   %r8b
+        orb     %r8b, %al
+        .endr
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbx
+        popq    %rbp
+        ret
+        .popsection
+)");
+
+extern "C" uint64_t ktest_x86_switch_checked(arch::ThreadContext* from, const arch::ThreadContext* to,
+                                             uint64_t seed);
+
+namespace {
+
+// Two test threads, A and B, and the test itself ("main") pass the CPU
+// around without the scheduler: main -> A -> B -> A -> B -> A -> main. Each
+// switch goes through ktest_x86_switch_checked with its own seed, so a
+// register one side leaves behind cannot pass for the other's.
+struct PingPong {
+    arch::ThreadContext main, a, b;
+    char log[16];
+    unsigned steps = 0;
+    uint64_t bad_registers = 0;   // OR of every switch's mask
+    unsigned misaligned_starts = 0;
+    unsigned starts = 0;
+
+    void note(char who) { if (steps < sizeof log - 1) log[steps++] = who; }
+    void do_switch(arch::ThreadContext* from, arch::ThreadContext* to, uint64_t seed) {
+        bad_registers |= ktest_x86_switch_checked(from, to, seed);
+    }
+};
+
+// Stands in for sched_thread_start: the trampoline calls it with the
+// stack the ABI promises a called function, so its frame pointer (rsp
+// after `push rbp`) is 16-byte aligned.
+void ping_pong_start(void (*entry)(void*), void* arg) {
+    PingPong* pp = static_cast<PingPong*>(arg);
+    pp->starts++;
+    if (uintptr_t(__builtin_frame_address(0)) % 16 != 0) pp->misaligned_starts++;
+    entry(arg);
+    panic("ping-pong thread returned");
+}
+
+void ping_pong_a(void* arg) {
+    PingPong* pp = static_cast<PingPong*>(arg);
+    for (int round = 0; round < 3; round++) {
+        pp->note('A');
+        if (round == 2) break;
+        pp->do_switch(&pp->a, &pp->b, 0xa000 + uint64_t(round) * 0x10);
+    }
+    pp->do_switch(&pp->a, &pp->main, 0xaf00);
+    panic("ping-pong thread A resumed after the test");
+}
+
+void ping_pong_b(void* arg) {
+    PingPong* pp = static_cast<PingPong*>(arg);
+    for (int round = 0;; round++) {
+        pp->note('B');
+        pp->do_switch(&pp->b, &pp->a, 0xb000 + uint64_t(round) * 0x10);
+    }
+}
+
+}  // namespace
+
+KTEST(x86_switch_context_ping_pong) {
+    size_t free_before = page_allocator().free_page_count();
+    uintptr_t stack_a = page_allocator().alloc_pages(2), stack_b = page_allocator().alloc_pages(2);
+    if (!EXPECT(t, stack_a && stack_b)) return;
+    PingPong pp;
+    x86::init_context(&pp.a, arch::phys_to_virt(stack_a) + 4 * kPageSize, ping_pong_start, ping_pong_a, &pp);
+    x86::init_context(&pp.b, arch::phys_to_virt(stack_b) + 4 * kPageSize, ping_pong_start, ping_pong_b, &pp);
+    {
+        InterruptsOffGuard irqs_off;  // switch_context's rule
+        pp.do_switch(&pp.main, &pp.a, 0x1000);
+    }
+    pp.log[pp.steps] = 0;
+    EXPECT_EQ(t, strncmp(pp.log, "ABABA", sizeof pp.log), 0);
+    EXPECT_EQ(t, pp.starts, 2);
+    EXPECT_EQ(t, pp.misaligned_starts, 0);
+    EXPECT_EQ(t, pp.bad_registers, 0);
+    if (t.failures()) kprintf("ping-pong log: %s\n", pp.log);
+    page_allocator().free_pages(stack_a, 2);
+    page_allocator().free_pages(stack_b, 2);
+    EXPECT_EQ(t, page_allocator().free_page_count(), free_before);
+}
+
+// ---- User FP/SSE state and the FS base ----------------------------------------------
+
+asm(R"(
+        .pushsection .text
+        /* ktest_x86_set_sse(const uint8_t pattern[256] = rdi, uint32_t mxcsr = esi)
+         * The kernel never uses SSE (-mgeneral-regs-only), so these
+         * registers belong to "the user" and the test may set them. */
+        .globl ktest_x86_set_sse, ktest_x86_get_sse
+ktest_x86_set_sse:
+        .irp    n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+        movdqu  16*\n(%rdi), %xmm\n
+        .endr
+        pushq   %rsi
+        ldmxcsr (%rsp)
+        popq    %rsi
+        ret
+        /* ktest_x86_get_sse(uint8_t out[256] = rdi) -> eax = MXCSR */
+ktest_x86_get_sse:
+        .irp    n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+        movdqu  %xmm\n, 16*\n(%rdi)
+        .endr
+        pushq   $0
+        stmxcsr (%rsp)
+        popq    %rax
+        ret
+        .popsection
+)");
+
+extern "C" void ktest_x86_set_sse(const uint8_t* pattern, uint32_t mxcsr);
+extern "C" uint32_t ktest_x86_get_sse(uint8_t* out);
+
+// save_user_cpu_state captures what is in the registers, load puts it back,
+// and a fresh state (init_user_cpu_state) clears them, with Linux's initial
+// control words. FS base goes along with both.
+KTEST(x86_user_cpu_state_roundtrip) {
+    static uint8_t pattern[256], seen[256];  // static: 2 x 256 bytes off the stack
+    for (unsigned i = 0; i < sizeof pattern; i++) pattern[i] = uint8_t(i * 13 + 1);
+    constexpr uint32_t kMxcsrRoundDown = 0x3f80;  // all masked, round toward -inf
+    constexpr uintptr_t kTp = 0x00007f0012345000;
+    auto* fresh = new arch::UserCpuState;
+    auto* saved = new arch::UserCpuState;
+    auto* original = new arch::UserCpuState;
+    if (!EXPECT(t, fresh && saved && original)) return;
+    InterruptsOffGuard irqs_off;  // nothing else may switch this state meanwhile
+    arch::save_user_cpu_state(original);
+
+    arch::init_user_cpu_state(fresh);
+    EXPECT_EQ(t, fresh->fx.fcw, 0x37f);
+    EXPECT_EQ(t, fresh->fx.mxcsr, 0x1f80);
+    EXPECT_EQ(t, arch::thread_pointer(fresh), 0);
+
+    // Save: what the registers hold ends up in the image.
+    ktest_x86_set_sse(pattern, kMxcsrRoundDown);
+    wrmsr(kMsrFsBase, kTp);
+    arch::save_user_cpu_state(saved);
+    EXPECT_EQ(t, memcmp(saved->fx.xmm, pattern, sizeof pattern), 0);
+    EXPECT_EQ(t, saved->fx.mxcsr, kMxcsrRoundDown);
+    EXPECT_EQ(t, arch::thread_pointer(saved), kTp);
+
+    // Load a fresh state: registers cleared, default control words.
+    arch::load_user_cpu_state(fresh);
+    EXPECT_EQ(t, ktest_x86_get_sse(seen), 0x1f80);
+    static const uint8_t zeros[256] = {};
+    EXPECT_EQ(t, memcmp(seen, zeros, sizeof seen), 0);
+    EXPECT_EQ(t, rdmsr(kMsrFsBase), 0);
+    uint16_t fcw = 0;
+    asm volatile("fnstcw %0" : "=m"(fcw));
+    EXPECT_EQ(t, fcw, 0x37f);
+
+    // Load the saved one: everything is back.
+    arch::load_user_cpu_state(saved);
+    EXPECT_EQ(t, ktest_x86_get_sse(seen), kMxcsrRoundDown);
+    EXPECT_EQ(t, memcmp(seen, pattern, sizeof seen), 0);
+    EXPECT_EQ(t, rdmsr(kMsrFsBase), kTp);
+
+    // set_thread_pointer only edits the copy (clone's CLONE_SETTLS), and
+    // never to a value the WRMSR of a later load would fault on.
+    arch::set_thread_pointer(saved, 0x1000);
+    EXPECT_EQ(t, arch::thread_pointer(saved), 0x1000);
+    EXPECT_EQ(t, rdmsr(kMsrFsBase), kTp);
+    arch::set_thread_pointer(saved, 0x8000000000000000ull);
+    EXPECT_EQ(t, arch::thread_pointer(saved), 0);
+
+    arch::load_user_cpu_state(original);
+    delete fresh;
+    delete saved;
+    delete original;
+}
+
+KTEST(x86_arch_prctl) {
+    constexpr int kArchSetGs = 0x1001, kArchSetFs = 0x1002, kArchGetFs = 0x1003, kArchGetGs = 0x1004;
+    ScratchUserPage user;
+    if (!EXPECT(t, user.create())) return;
+    arch::UserCpuState* state = new arch::UserCpuState;
+    if (!EXPECT(t, state)) return;
+    InterruptsOffGuard irqs_off;
+    uint64_t fs_before = rdmsr(kMsrFsBase);
+    arch::init_user_cpu_state(state);
+
+    EXPECT_EQ(t, arch::prctl(state, kArchSetFs, 0x00007f00aabbc000), 0);
+    EXPECT_EQ(t, rdmsr(kMsrFsBase), 0x00007f00aabbc000ull);  // at once, not at the next switch
+    EXPECT_EQ(t, arch::thread_pointer(state), 0x00007f00aabbc000ull);
+    EXPECT_EQ(t, arch::prctl(state, kArchGetFs, ScratchUserPage::kPage + 8), 0);
+    EXPECT_EQ(t, *reinterpret_cast<uint64_t*>(user.kernel_view() + 8), 0x00007f00aabbc000ull);
+    // Linux's errors: a kernel or non-canonical base is EPERM; a bad
+    // pointer for GET is EFAULT (a kernel one refused up front, an unmapped
+    // user one caught by copy_user's fixup).
+    EXPECT_EQ(t, arch::prctl(state, kArchSetFs, arch::kUserTop), -EPERM);
+    EXPECT_EQ(t, arch::prctl(state, kArchSetFs, 0x8000000000000000ull), -EPERM);
+    EXPECT_EQ(t, arch::prctl(state, kArchSetFs, uintptr_t(__text_start)), -EPERM);
+    EXPECT_EQ(t, rdmsr(kMsrFsBase), 0x00007f00aabbc000ull);
+    EXPECT_EQ(t, arch::prctl(state, kArchGetFs, uintptr_t(state)), -EFAULT);
+    EXPECT_EQ(t, arch::prctl(state, kArchGetFs, ScratchUserPage::kUnmapped), -EFAULT);
+    // GS base is not per thread (thread.cpp), and unknown codes are EINVAL.
+    EXPECT_EQ(t, arch::prctl(state, kArchSetGs, 0x1000), -EINVAL);
+    EXPECT_EQ(t, arch::prctl(state, kArchGetGs, ScratchUserPage::kPage), -EINVAL);
+    EXPECT_EQ(t, arch::prctl(state, 0x1011, 0), -EINVAL);  // ARCH_GET_CPUID
+
+    wrmsr(kMsrFsBase, fs_before);
+    delete state;
+}
+
+// SYSCALL is pointed at syscall_entry.S, with the segments gdt.h promises
+// and the flags syscall.cpp masks.
+extern "C" char x86_syscall_entry[];
+
+KTEST(x86_syscall_msrs) {
+    EXPECT(t, rdmsr(kMsrEfer) & 1);  // SCE
+    EXPECT_EQ(t, rdmsr(kMsrStar), x86::kStarValue);
+    EXPECT_EQ(t, rdmsr(kMsrLstar), uintptr_t(x86_syscall_entry));
+    constexpr uint64_t kIf = 1 << 9, kTf = 1 << 8, kDf = 1 << 10, kAc = 1 << 18, kNt = 1 << 14;
+    EXPECT_EQ(t, rdmsr(kMsrSfmask), kIf | kTf | kDf | kAc | kNt);
+    // The SYSCALL stack and TSS.RSP0 move together.
+    unsigned cpu = arch::cpu_id();
+    uintptr_t saved = x86::kernel_stack(cpu);
+    arch::set_kernel_stack(0xffff800000123000);
+    EXPECT_EQ(t, x86::kernel_stack(cpu), 0xffff800000123000ull);
+    EXPECT_EQ(t, arch::this_cpu()->syscall_stack_top, 0xffff800000123000ull);
+    x86::set_kernel_stack(cpu, saved);
 }

@@ -18,7 +18,8 @@
  *   all other registers: the interrupted context's, untouched
  *
  * The stub for vector N pushes a 0 where the CPU pushed no error code, then
- * N, and jumps to trap_common, which
+ * N, and jumps to trap_common (NMI, #DF and #MC: to trap_paranoid, below),
+ * which
  *   1. does SWAPGS if the trap came from ring 3, so %gs:0 is this CPU's Cpu
  *   2. clears DF (the C ABI wants it) and AC (so SMAP stays in force)
  *   3. saves every general register into a struct TrapFrame (trap_frame.h)
@@ -32,20 +33,25 @@
  *
  * The SWAPGS rule and its weak spot: the saved CS tells us which GS base is
  * live for the normal vectors. NMI, #MC and #DF can interrupt the kernel at
- * any instruction - including the first ones of the SYSCALL entry (next
- * issue), where CS is already the kernel's but SWAPGS has not run yet, and
- * the last ones before SYSRET, after the exit's SWAPGS - so CS says "kernel"
- * while GS is the user's. Linux's paranoid_entry reads MSR_GS_BASE to
- * decide instead. Today those three vectors only panic; when SYSCALL
- * arrives, give them a paranoid entry.
+ * any instruction - including the first ones of the SYSCALL entry
+ * (syscall_entry.S), where CS is already the kernel's but SWAPGS has not run
+ * yet, and the last ones before SYSRET, after the exit's SWAPGS - so CS says
+ * "kernel" while GS is the user's. Those three vectors therefore take the
+ * paranoid entry below, which asks the GS_BASE MSR instead of trusting CS
+ * (Linux's paranoid_entry / paranoid_exit). They arrive on their own IST
+ * stacks, so the stack they find is always good.
  */
-#include "arch/x86_64/trap_frame.h"
+#include "arch/x86_64/entry.h"
 
 /* Vectors for which the CPU pushes an error code (Intel SDM vol. 3, 6.13):
  * #DF 8, #TS 10, #NP 11, #SS 12, #GP 13, #PF 14, #AC 17, #CP 21, #VC 29,
  * #SX 30. */
 #define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
                            (v) == 21 || (v) == 29 || (v) == 30)
+
+/* The vectors that may arrive between SYSCALL and SWAPGS (see above): NMI 2,
+ * #DF 8, #MC 18. They are also exactly the ones with IST stacks (idt.cpp). */
+#define IS_PARANOID(v) ((v) == 2 || (v) == 8 || (v) == 18)
 
         .altmacro
 /* One 16-byte-aligned stub per vector: trap_stub_0 .. trap_stub_255. */
@@ -56,7 +62,11 @@ trap_stub_\vec:
         pushq   $0                      /* no error code: keep the frame shape */
         .endif
         pushq   $\vec
+        .if IS_PARANOID(\vec)
+        jmp     trap_paranoid
+        .else
         jmp     trap_common
+        .endif
 .endm
 
         .text
@@ -83,51 +93,15 @@ trap_common:
         clac
 2:
         subq    $TF_VECTOR, %rsp        /* room for the 15 general registers */
-        movq    %r15, TF_R15(%rsp)
-        movq    %r14, TF_R14(%rsp)
-        movq    %r13, TF_R13(%rsp)
-        movq    %r12, TF_R12(%rsp)
-        movq    %rbp, TF_RBP(%rsp)
-        movq    %rbx, TF_RBX(%rsp)
-        movq    %r11, TF_R11(%rsp)
-        movq    %r10, TF_R10(%rsp)
-        movq    %r9, TF_R9(%rsp)
-        movq    %r8, TF_R8(%rsp)
-        movq    %rax, TF_RAX(%rsp)
-        movq    %rcx, TF_RCX(%rsp)
-        movq    %rdx, TF_RDX(%rsp)
-        movq    %rsi, TF_RSI(%rsp)
-        movq    %rdi, TF_RDI(%rsp)
+        SAVE_REGS
+        CALL_WITH_FRAME x86_trap_dispatch
 
-        /* Make the interrupted rip look like our caller, so a frame-pointer
-         * backtrace from inside the dispatcher walks on into the code that
-         * trapped: push {rip, rbp} as a fake frame record. */
-        pushq   TF_RIP(%rsp)
-        pushq   %rbp
-        movq    %rsp, %rbp
-        leaq    16(%rsp), %rdi          /* rdi = struct TrapFrame* */
-        call    x86_trap_dispatch
-        addq    $16, %rsp               /* drop the fake frame record */
-
-        /* Also the way a new thread will first leave for user mode: point rsp
-         * at a prepared TrapFrame and jump here. */
+        /* Also the way a new thread first leaves for user mode
+         * (arch::return_to_user), and the SYSCALL exit's slow path: point rsp
+         * at a prepared TrapFrame and jump here, interrupts off. */
         .globl  x86_trap_return
 x86_trap_return:                        /* rsp = a TrapFrame to resume */
-        movq    TF_R15(%rsp), %r15
-        movq    TF_R14(%rsp), %r14
-        movq    TF_R13(%rsp), %r13
-        movq    TF_R12(%rsp), %r12
-        movq    TF_RBP(%rsp), %rbp
-        movq    TF_RBX(%rsp), %rbx
-        movq    TF_R11(%rsp), %r11
-        movq    TF_R10(%rsp), %r10
-        movq    TF_R9(%rsp), %r9
-        movq    TF_R8(%rsp), %r8
-        movq    TF_RAX(%rsp), %rax
-        movq    TF_RCX(%rsp), %rcx
-        movq    TF_RDX(%rsp), %rdx
-        movq    TF_RSI(%rsp), %rsi
-        movq    TF_RDI(%rsp), %rdi
+        RESTORE_REGS
         addq    $TF_RIP, %rsp           /* drop registers, vector, error code */
         /* Back to ring 3: give the user its GS base again. Checked on the
          * frame, not remembered from entry, because the dispatcher may return
@@ -136,6 +110,35 @@ x86_trap_return:                        /* rsp = a TrapFrame to resume */
         jz      3f
         swapgs
 3:      iretq
+
+/* --------------------------------------------------------------- paranoid */
+/* NMI, #DF and #MC: the same frame and dispatcher, but the GS base is judged
+ * by its value, not by CS. The kernel's GS base is a kernel-half address
+ * (&g_cpus[n]: bit 63 set); the user's never is (it is 0: user programs
+ * cannot set it, see arch::prctl). ebx, callee-saved, remembers whether we
+ * swapped, so the exit undoes exactly what the entry did. */
+        .balign 16
+trap_paranoid:
+        cld
+        cmpb    $0, x86_smap_enabled(%rip)
+        je      1f
+        clac
+1:      subq    $TF_VECTOR, %rsp
+        SAVE_REGS
+        movl    $MSR_GS_BASE, %ecx
+        rdmsr                           /* edx:eax = GS base */
+        xorl    %ebx, %ebx
+        testl   %edx, %edx
+        js      2f                      /* a kernel address: already ours */
+        swapgs
+        movl    $1, %ebx
+2:      CALL_WITH_FRAME x86_trap_dispatch
+        testl   %ebx, %ebx
+        jz      3f
+        swapgs                          /* give the interrupted code its GS back */
+3:      RESTORE_REGS
+        addq    $TF_RIP, %rsp
+        iretq
 
 /* ------------------------------------------------------------ stub table */
 /* x86_trap_stubs[N] is the address of trap_stub_N; idt.cpp points gate N

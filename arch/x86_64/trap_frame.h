@@ -1,5 +1,5 @@
 // arch/x86_64/trap_frame.h - the registers saved on every trap, interrupt and
-// (next) system call, as one struct shared by C++ and assembly.
+// system call, as one struct shared by C++ and assembly.
 //
 // trap_entry.S builds this frame on the kernel stack; the C++ dispatcher gets
 // a pointer to it, may read or change any field, and the assembly restores the
@@ -14,6 +14,10 @@
 //   r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi   <- pushed by us
 //   vector error_code                                            <- by the stub
 //   rip cs rflags rsp ss                                         <- by the CPU
+//
+// A system call (syscall_entry.S) builds the very same frame by hand, so the
+// kernel sees one shape of "user registers" however it was entered, and
+// either exit (SYSRET or IRETQ) can leave through any frame.
 //
 // The general registers are in the order of Linux's struct pt_regs
 // (arch/x86/include/asm/ptrace.h), so the two can be read side by side.
@@ -43,6 +47,10 @@
 #define TF_SS 168
 #define TF_SIZE 176
 
+// The `vector` of a frame built by the SYSCALL entry: one past the last IDT
+// vector, so no interrupt or exception can be mistaken for a system call.
+#define TF_VECTOR_SYSCALL 256
+
 #ifndef __ASSEMBLER__
 #include <stddef.h>
 #include <stdint.h>
@@ -67,6 +75,8 @@ struct TrapFrame {
     // The low two bits of the saved CS are the privilege level the CPU was
     // running at: 3 means the trap came from user mode.
     bool from_user() const { return (cs & 3) == 3; }
+    // Built by the SYSCALL entry (syscall_entry.S) rather than an IDT gate.
+    bool is_syscall() const { return vector == TF_VECTOR_SYSCALL; }
 };
 
 static_assert(offsetof(TrapFrame, r15) == TF_R15);

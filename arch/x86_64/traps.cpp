@@ -1,18 +1,26 @@
 // arch/x86_64/traps.cpp - what happens after trap_entry.S: sending each
-// vector to its handler, and the decoded report for an exception nobody
-// expected. Compare xv6's trap.c and Linux's arch/x86/kernel/traps.c (with
-// show_regs() and the page-fault oops in arch/x86/mm/fault.c).
+// vector to its handler. Exceptions from user mode become page-ins or
+// signals (kernel/trap.h); in the kernel, a fault at an instruction listed
+// in the exception table (uaccess.S: a copy to or from user memory) is
+// expected and resumes at its fixup; any other gets the decoded report and
+// a panic. Compare xv6's trap.c and Linux's arch/x86/kernel/traps.c (with
+// show_regs()), arch/x86/mm/fault.c (do_user_addr_fault, the oops) and
+// arch/x86/mm/extable.c.
 #include <stdarg.h>
 
 #include "arch/arch.h"
 #include "arch/x86_64/cpu_regs.h"
+#include "arch/x86_64/entry.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/interrupts.h"
+#include "arch/x86_64/syscall.h"
 #include "arch/x86_64/trap_frame.h"
 #include "arch/x86_64/vectors.h"
 #include "kernel/lib/format.h"
 #include "kernel/printk.h"
+#include "kernel/proc/thread.h"
+#include "kernel/trap.h"
 #include "kernel/trap_catch.h"
 
 // The top of the boot CPU's stack, from boot/x86_64/multiboot.S.
@@ -154,12 +162,9 @@ void build_report(char* buf, size_t size, const TrapFrame& f, uintptr_t cr2) {
         out.add("%3s 0x%016lx%s", regs[i].name, regs[i].value, i % 3 == 2 ? "\n" : "  ");
 }
 
-// An exception no handler claimed. Today that is every exception: page
-// faults on demand, #NM for lazy FPU state and killing a faulting user
-// process arrive with later issues.
-[[noreturn]] void unexpected_exception(const TrapFrame& f) {
-    // CR2 first: a fault while building the report would overwrite it.
-    uintptr_t cr2 = f.vector == x86::kVectorPageFault ? x86::read_cr2() : 0;
+// An exception no handler claimed: a kernel bug (or a ktest that expects
+// it).
+[[noreturn]] void unexpected_exception(const TrapFrame& f, uintptr_t cr2) {
     char report[1024];
     build_report(report, sizeof report, f, cr2);
     // A test that armed a TrapCatch resumes there and never comes back.
@@ -167,21 +172,146 @@ void build_report(char* buf, size_t size, const TrapFrame& f, uintptr_t cr2) {
     panic("%s", report);
 }
 
+FaultAccess page_fault_access(uint64_t error_code) {
+    if (error_code & kPfInstruction) return FaultAccess::kExecute;
+    return (error_code & kPfWrite) ? FaultAccess::kWrite : FaultAccess::kRead;
+}
+
+// ---- Exceptions in user mode ---------------------------------------------------
+// What each exception a program can cause does to it: the signal Linux
+// sends for it (arch/x86/kernel/traps.c) and the name in the one-line
+// report. `address_is_pc`: the report's address is the faulting
+// instruction, as Linux's si_addr is for these; otherwise there is none.
+// NMI, #DF and #MC are not the program's doing and are not listed: they
+// panic whatever the mode. Neither is #NM: the kernel never sets CR0.TS, so
+// it would be a kernel bug.
+struct UserFaultKind {
+    unsigned vector;
+    int signal;
+    const char* what;
+    bool address_is_pc;
+};
+constexpr UserFaultKind kUserFaults[] = {
+    {x86::kVectorDivideError, kSigFpe, "divide error", true},
+    {x86::kVectorDebug, kSigTrap, "debug trap", true},
+    {x86::kVectorBreakpoint, kSigTrap, "breakpoint", true},
+    {x86::kVectorOverflow, kSigSegv, "overflow", false},
+    {x86::kVectorBoundRange, kSigSegv, "bound range exceeded", false},
+    {x86::kVectorInvalidOpcode, kSigIll, "invalid opcode", true},
+    {x86::kVectorInvalidTss, kSigSegv, "invalid TSS", false},
+    {x86::kVectorSegmentNotPresent, kSigBus, "segment not present", false},
+    {x86::kVectorStackFault, kSigBus, "stack-segment fault", false},
+    {x86::kVectorGeneralProtection, kSigSegv, "general protection", false},
+    {x86::kVectorX87Fpu, kSigFpe, "x87 floating-point error", true},
+    {x86::kVectorAlignmentCheck, kSigBus, "alignment check", false},
+    {x86::kVectorSimdFpu, kSigFpe, "SIMD floating-point exception", true},
+    {x86::kVectorControlProtection, kSigSegv, "control protection", false},
+};
+
+// An exception from ring 3: page in, or end the process. Returns only if
+// the program may go on (a page fault that was resolved).
+void user_exception(TrapFrame* frame, uintptr_t cr2) {
+    // Only a thread of a user process has a program to punish. Ring 3
+    // without one is a ktest that went there by hand (x86_user_mode_traps):
+    // give it the report, as for a kernel fault.
+    Thread* thread = arch::this_cpu()->current;
+    if (!thread || !thread->process) unexpected_exception(*frame, cr2);
+    // A reserved bit in a page-table entry means the kernel built a broken
+    // table, whoever tripped over it.
+    if (frame->vector == x86::kVectorPageFault && (frame->error_code & kPfReserved))
+        unexpected_exception(*frame, cr2);
+
+    // The program ran with interrupts on; handling its fault may allocate
+    // memory or take a while, so let them in (Linux does the same).
+    arch::interrupts_enable();
+    if (frame->vector == x86::kVectorPageFault) {
+        // An address in the kernel half is never the program's to touch.
+        if (cr2 < arch::kUserTop && handle_user_page_fault(cr2, page_fault_access(frame->error_code))) {
+            arch::interrupts_disable();
+            return;  // paged in: run the instruction again
+        }
+        user_fault(kSigSegv, page_fault_hit_stack_guard(cr2) ? "stack overflow" : "page fault", cr2,
+                   frame->rip);
+    }
+    for (const UserFaultKind& kind : kUserFaults)
+        if (kind.vector == frame->vector)
+            user_fault(kind.signal, kind.what, kind.address_is_pc ? frame->rip : 0, frame->rip);
+    arch::interrupts_disable();
+    unexpected_exception(*frame, cr2);
+}
+
+// ---- Exceptions in kernel mode: the exception table ----------------------------
+// uaccess.S lists every instruction that touches user memory, each with the
+// place to continue if it faults (section __ex_table; the linker script
+// brackets it with these two symbols).
+struct ExceptionTableEntry {
+    uintptr_t fault_pc;
+    uintptr_t fixup_pc;
+};
+extern "C" const ExceptionTableEntry __ex_table_start[], __ex_table_end[];
+
+// The fixup for a fault at `pc`, or 0 if no fault was expected there. A
+// linear search: the table has a handful of entries (Linux sorts its
+// thousands at boot and bisects).
+uintptr_t find_fixup(uintptr_t pc) {
+    for (const ExceptionTableEntry* e = __ex_table_start; e < __ex_table_end; e++)
+        if (e->fault_pc == pc) return e->fixup_pc;
+    return 0;
+}
+
+// An exception in ring 0. The only ones the kernel expects are a #PF (an
+// unmapped, not yet paged-in or read-only user page) or a #GP (a
+// non-canonical address) inside copy_user or copy_user_string.
+void kernel_exception(TrapFrame* frame, uintptr_t cr2) {
+    bool is_page_fault = frame->vector == x86::kVectorPageFault;
+    uintptr_t fixup = 0;
+    if (is_page_fault || frame->vector == x86::kVectorGeneralProtection) fixup = find_fixup(frame->rip);
+    if (!fixup) unexpected_exception(*frame, cr2);
+
+    // A user page the program has not touched yet: page it in and let the
+    // copy go on, as if the program had touched it itself. The copy ran
+    // with interrupts on if its caller did (a system call); so does this.
+    if (is_page_fault && cr2 < arch::kUserTop && !(frame->error_code & kPfReserved)) {
+        if (frame->rflags & RFLAGS_IF) arch::interrupts_enable();
+        bool resolved = handle_user_page_fault(cr2, page_fault_access(frame->error_code));
+        arch::interrupts_disable();
+        if (resolved) return;  // the same instruction again (rep movsb resumes)
+    }
+    // A bad user pointer: the copy gives up and returns its error.
+    frame->rip = fixup;
+}
+
 }  // namespace
 
-// Called by trap_entry.S for every vector, with interrupts off.
+// Called by trap_entry.S for every vector, with interrupts off; returns
+// with interrupts off.
 extern "C" void x86_trap_dispatch(TrapFrame* frame) {
-    if (frame->vector < x86::kExceptionCount) unexpected_exception(*frame);
-    x86::handle_interrupt(*frame);
+    if (frame->vector < x86::kExceptionCount) {
+        // CR2 first: a fault while handling this one would overwrite it.
+        uintptr_t cr2 = frame->vector == x86::kVectorPageFault ? x86::read_cr2() : 0;
+        if (frame->from_user())
+            user_exception(frame, cr2);
+        else
+            kernel_exception(frame, cr2);
+    } else {
+        x86::handle_interrupt(*frame);
+    }
+    // Back to user mode: the kernel's last word first (reschedule if the
+    // time slice is used up, exit if the process is being killed). Once the
+    // scheduler exists, that is; the early ktests reach ring 3 before it.
+    // (NMI, #DF and #MC never get here: they panic.)
+    if (frame->from_user() && arch::this_cpu()->current) prepare_return_to_user(frame);
 }
 
 namespace arch {
 
-// The boot CPU's GDT, TSS (RSP0 = the boot stack until threads exist) and
-// the shared IDT. Secondary CPUs will call gdt_init/idt_init themselves.
+// The boot CPU's GDT, TSS (RSP0 = the boot stack until threads exist), the
+// shared IDT and SYSCALL. Secondary CPUs will call gdt_init/idt_init/
+// syscall_init themselves.
 void traps_init() {
     x86::gdt_init(cpu_id(), uintptr_t(boot_stack_top));
     x86::idt_init();
+    x86::syscall_init();
 }
 
 }  // namespace arch

@@ -15,14 +15,20 @@ constexpr unsigned kVectorDebug = 1;            // #DB
 constexpr unsigned kVectorNmi = 2;              // NMI
 constexpr unsigned kVectorBreakpoint = 3;       // #BP (int3)
 constexpr unsigned kVectorOverflow = 4;         // #OF (into)
+constexpr unsigned kVectorBoundRange = 5;       // #BR
 constexpr unsigned kVectorInvalidOpcode = 6;    // #UD
+constexpr unsigned kVectorDeviceNotAvailable = 7;  // #NM
 constexpr unsigned kVectorDoubleFault = 8;      // #DF
 constexpr unsigned kVectorInvalidTss = 10;      // #TS
 constexpr unsigned kVectorSegmentNotPresent = 11;  // #NP
 constexpr unsigned kVectorStackFault = 12;      // #SS
 constexpr unsigned kVectorGeneralProtection = 13;  // #GP
 constexpr unsigned kVectorPageFault = 14;       // #PF
+constexpr unsigned kVectorX87Fpu = 16;          // #MF
+constexpr unsigned kVectorAlignmentCheck = 17;  // #AC
 constexpr unsigned kVectorMachineCheck = 18;    // #MC
+constexpr unsigned kVectorSimdFpu = 19;         // #XM
+constexpr unsigned kVectorControlProtection = 21;  // #CP
 constexpr unsigned kExceptionCount = 32;
 
 // ---- Legacy 8259 PIC ------------------------------------------------------

@@ -1,13 +1,18 @@
 /*
  * boot/aarch64/entry.S - the first instructions Handoff runs on AArch64.
  *
- * QEMU's `-M virt -kernel kernel.elf` loads the ELF at its physical (load)
- * addresses and starts CPU 0 at the physical entry point with the MMU off,
- * usually at EL1 (EL2 with virtualization=on; EL3 with secure=on is not
- * supported). The other CPUs stay off until someone asks PSCI to start them.
+ * The image starts with the 64-byte header of a Linux arm64 "Image"
+ * (Documentation/arch/arm64/booting.rst), so QEMU's `-kernel kernel.bin`
+ * boots us by the Linux protocol: it loads the file at RAM start +
+ * text_offset (0x40200000), loads the initrd, describes both in the device
+ * tree, and starts CPU 0 at the first byte with the MMU off, usually at EL1
+ * (EL2 with virtualization=on; EL3 with secure=on is not supported):
  *
- *   x0 = device tree address (Linux boot protocol) or 0 for an ELF image;
- *        the C++ side then looks at the start of RAM, where QEMU puts it.
+ *   x0 = physical address of the device tree; x1 = x2 = x3 = 0
+ *
+ * (`-kernel kernel.elf` also boots, entering at _start, but QEMU then
+ * loads no initrd: it only does that for Linux images.) The other CPUs stay
+ * off until someone asks PSCI to start them.
  *
  * This file drops from EL2 to EL1 if needed, clears the BSS, builds a boot
  * page table that maps the first 4 GiB both at 0 (identity, so the next
@@ -46,6 +51,19 @@
 #define CPACR_FPEN      (3 << 20)            /* FP/SIMD usable at EL0 and EL1 */
 
         .section .text.boot, "ax"
+/* The Linux arm64 Image header. QEMU checks the magic, loads the image at
+ * RAM start + text_offset and jumps to its first word. */
+        .globl _image_header
+_image_header:
+        b       _start                  /* code0: jump over the header */
+        .long   0                       /* code1 */
+        .quad   KERNEL_PHYS_BASE - 0x40000000   /* text_offset: 2 MiB into RAM */
+        .quad   __kernel_image_size     /* image_size, including the BSS (linker script) */
+        .quad   0xa                     /* flags: little endian, 4 KiB pages, anywhere */
+        .quad   0, 0, 0                 /* res2..res4 */
+        .ascii  "ARM\x64"               /* magic */
+        .long   0                       /* res5 (PE header offset: none) */
+
         .globl _start
 _start:
         mov     x19, x0                 /* keep the DTB pointer (if any) */

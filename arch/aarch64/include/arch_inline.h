@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "arch/aarch64/context.h"
 #include "arch/aarch64/include/layout.h"
 #include "arch/aarch64/trap_frame.h"
 #include "kernel/cpu.h"
@@ -17,20 +18,9 @@ constexpr uint16_t kElfMachine = 183;
 // One past the highest user address.
 constexpr uintptr_t kUserTop = 0x0001000000000000UL;
 
-// A switched-out thread's kernel context: switch_context() pushes the
-// callee-saved registers (x19-x30) on the thread's own kernel stack, so only
-// the stack pointer needs a home here.
-struct ThreadContext {
-    uint64_t sp = 0;
-};
-
-// User-visible CPU state the kernel switches per thread: the 32 128-bit
-// FP/SIMD registers with FPCR/FPSR, and TPIDR_EL0 (the thread pointer).
-struct UserCpuState {
-    alignas(16) __uint128_t v[32] = {};
-    uint64_t fpcr = 0, fpsr = 0;
-    uint64_t tpidr_el0 = 0;
-};
+// ThreadContext (a switched-out thread's kernel registers) and UserCpuState
+// (FP/SIMD registers and TPIDR_EL0) are defined in arch/aarch64/context.h,
+// next to the offsets switch.S and fpsimd.S use.
 
 inline uintptr_t phys_to_virt(uintptr_t phys) { return phys + DIRECT_MAP_BASE; }
 inline uintptr_t virt_to_phys(uintptr_t virt) { return virt - DIRECT_MAP_BASE; }

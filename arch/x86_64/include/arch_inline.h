@@ -17,23 +17,62 @@ constexpr uint16_t kElfMachine = 62;
 // One past the highest user address.
 // One page below the end of the canonical lower half: a SYSCALL from the
 // very last page would leave a non-canonical RCX for SYSRET (Linux leaves
-// the same gap: TASK_SIZE_MAX).
-constexpr uintptr_t kUserTop = 0x00007ffffffff000UL;
+// the same gap: TASK_SIZE_MAX). The number lives in layout.h, where the
+// SYSCALL exit's assembly can read it too.
+constexpr uintptr_t kUserTop = USER_TOP;
 
 // A switched-out thread's kernel context: switch_context() pushes the
 // callee-saved registers (rbx rbp r12-r15) and its return address on the
-// thread's own kernel stack, so only the stack pointer needs a home here.
+// thread's own kernel stack, so only the stack pointer needs a home here
+// (arch/x86_64/switch.S).
 struct ThreadContext {
     uint64_t rsp = 0;
 };
 
+// The 512-byte image FXSAVE writes and FXRSTOR reads: the x87 and SSE
+// registers with their control and status words (Intel SDM vol. 1,
+// table 10-2, 64-bit format).
+struct FxsaveArea {
+    uint16_t fcw;             // x87 control word: rounding, precision, masked exceptions
+    uint16_t fsw;             // x87 status word
+    uint8_t ftw;              // x87 tag word, abridged: one bit per register, 1 = in use
+    uint8_t reserved0;
+    uint16_t fop;             // last x87 opcode
+    uint64_t fip, fdp;        // last x87 instruction and operand addresses
+    uint32_t mxcsr;           // SSE control and status: rounding, masked exceptions
+    uint32_t mxcsr_mask;      // which MXCSR bits this CPU supports (written by FXSAVE)
+    uint8_t st[8][16];        // x87 registers ST0-ST7 / MMX, 10 bytes used of each 16
+    uint8_t xmm[16][16];      // XMM0-XMM15
+    uint8_t reserved1[96];
+};
+static_assert(sizeof(FxsaveArea) == 512);
+
 // User-visible CPU state the kernel switches per thread: the x87/SSE
-// registers (FXSAVE's 512-byte image, which must be 16-byte aligned) and the
-// FS base (the thread pointer, set by arch_prctl or CLONE_SETTLS).
+// registers (FXSAVE's image, which must be 16-byte aligned) and the FS base
+// (the thread pointer, set by arch_prctl(ARCH_SET_FS) or CLONE_SETTLS).
+// While the thread runs, its state is in the CPU itself, not here: this is
+// the copy kept while it is switched out (see arch/x86_64/thread.cpp).
 struct UserCpuState {
-    alignas(16) uint8_t fxsave[512] = {};
+    alignas(16) FxsaveArea fx = {};
     uint64_t fs_base = 0;
 };
+
+// The Linux x86-64 system-call ABI, read from and written to a TrapFrame.
+// Inline: the dispatcher calls these on every system call.
+inline uint64_t syscall_number(const TrapFrame* frame) { return frame->rax; }
+inline uint64_t syscall_arg(const TrapFrame* frame, unsigned index) {
+    // r10, not rcx, for the fourth: SYSCALL overwrites rcx with the return
+    // rip. A table of member pointers (offsets, really) rather than a
+    // switch: one load of the offset and one of the value, no branches.
+    static constexpr uint64_t TrapFrame::*kArgRegisters[6] = {
+        &TrapFrame::rdi, &TrapFrame::rsi, &TrapFrame::rdx,
+        &TrapFrame::r10, &TrapFrame::r8,  &TrapFrame::r9,
+    };
+    return index < 6 ? frame->*kArgRegisters[index] : 0;
+}
+inline void set_syscall_result(TrapFrame* frame, uint64_t value) { frame->rax = value; }
+inline void set_user_stack_pointer(TrapFrame* frame, uintptr_t sp) { frame->rsp = sp; }
+inline uintptr_t user_pc(const TrapFrame* frame) { return frame->rip; }
 
 inline uintptr_t phys_to_virt(uintptr_t phys) { return phys + DIRECT_MAP_BASE; }
 inline uintptr_t virt_to_phys(uintptr_t virt) {

@@ -1,0 +1,235 @@
+// kernel/proc/process.cpp - process life cycle: init, exit, reaping (see process.h).
+#include "kernel/proc/process.h"
+
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/string.h"
+#include "kernel/printk.h"
+#include "kernel/trap.h"
+
+int allocate_id();  // kernel/proc/thread.cpp
+
+namespace {
+SpinLock g_tree_lock;
+Process* g_init = nullptr;
+long g_process_count = 0;
+
+// Kernel copies of init's argv, kept for the init thread's first exec.
+struct InitArgs {
+    int argc;
+    const char* const* argv;
+};
+InitArgs g_init_args;
+
+// Process 1's first thread: exec the init program, then drop to user mode.
+void init_thread_main(void*) {
+    Thread* self = current_thread();
+    const char* envp[] = {"HOME=/", "PATH=/bin", "TERM=vt100", nullptr};
+    int err = process_exec(self->user_frame, g_init_args.argv[0], g_init_args.argc, g_init_args.argv, 3,
+                           envp);
+    if (err) panic("cannot run init program %s: error %d", g_init_args.argv[0], -err);
+    arch::return_to_user(self->user_frame);
+}
+
+// Hands `dying`'s children to init, which reaps them (Linux: reparenting
+// to the child reaper). Called with the tree lock held.
+void reparent_children(Process* dying) {
+    while (Process* child = dying->children.pop_front()) {
+        child->parent = g_init;
+        g_init->children.push_back(*child);
+    }
+}
+}  // namespace
+
+SpinLock& process_tree_lock() { return g_tree_lock; }
+
+long process_count() { return __atomic_load_n(&g_process_count, __ATOMIC_RELAXED); }
+
+// Every Process is made and freed through these two, so the count is right.
+static Process* process_new() {
+    Process* process = new Process;
+    if (process) __atomic_add_fetch(&g_process_count, 1, __ATOMIC_RELAXED);
+    return process;
+}
+
+static void process_delete(Process* process) {
+    delete process;
+    __atomic_sub_fetch(&g_process_count, 1, __ATOMIC_RELAXED);
+}
+
+Process* current_process() { return current_thread()->process; }
+
+void start_init_process(int argc, const char* const* argv) {
+    Process* init = process_new();
+    if (!init) panic("out of memory creating init");
+    init->pid = 1;
+    init->files = FdTable::create();
+    if (!init->files) panic("out of memory creating init's files");
+    // stdin, stdout and stderr: the console.
+    for (int fd = 0; fd < 3; fd++) {
+        File* console = console_file();
+        if (!console || init->files->install(console) != fd) panic("cannot open the console for init");
+    }
+    g_init = init;
+    g_init_args = {argc, argv};
+    Thread* thread = thread_create(init, "init", init_thread_main, nullptr);
+    if (!thread) panic("out of memory creating init's thread");
+    init->threads.push_back(*thread);
+    init->live_threads = 1;
+    // pid 1 must be 1: the counter's first value went to this thread; give
+    // init's thread the same number, as Linux's main thread has tid == pid.
+    thread->tid = 1;
+    sched_start(thread);
+}
+
+// The last thread of a process is leaving: release what the process holds,
+// make it a zombie and tell the parent. Runs on the dying thread.
+static void process_release(Process* process, int status) {
+    if (process->files) {
+        process->files->put();
+        process->files = nullptr;
+    }
+    if (process->mm) {
+        // We are still running on this address space: move to the kernel's
+        // own tables before the last reference frees the user page tables.
+        arch::kernel_page_table().activate();
+        AddressSpace* mm = process->mm;
+        process->mm = nullptr;
+        mm->put();
+    }
+    if (!process->vfork_released) {
+        process->vfork_released = true;
+        process->vfork_done.wake_all();
+    }
+    if (process == g_init) {
+        int code = (status >> 8) & 0xff, signal = status & 0x7f;
+        if (signal)
+            kprintf("init (%s) was killed by signal %d; stopping\n", process->name, signal);
+        else
+            kprintf("init (%s) exited with status %d; stopping\n", process->name, code);
+        arch::shutdown(signal ? 128 + signal : code);
+    }
+    Process* parent;
+    {
+        SpinLockGuard guard(g_tree_lock);
+        process->exit_status = status;
+        reparent_children(process);
+        process->state = Process::State::kZombie;
+        parent = process->parent;
+    }
+    // Wake the parent (or init, if it got the zombie by reparenting just now).
+    if (parent) parent->child_exit.wake_all();
+    g_init->child_exit.wake_all();
+}
+
+[[noreturn]] void thread_exit(int status) {
+    Thread* self = current_thread();
+    Process* process = self->process;
+    // CLONE_CHILD_CLEARTID: tell a joiner we are gone (the futex wake joins
+    // it with the threads issue).
+    if (self->clear_child_tid) {
+        int zero = 0;
+        arch::copy_user(reinterpret_cast<void*>(self->clear_child_tid), &zero, sizeof zero);
+    }
+    bool last;
+    {
+        SpinLockGuard guard(g_tree_lock);
+        process->threads.remove(*self);
+        last = --process->live_threads == 0;
+    }
+    if (last) process_release(process, status);
+    // From here on the parent may reap (free) the process at any moment.
+    self->process = nullptr;
+    {
+        InterruptsOffGuard irqs_off;
+        self->state = ThreadState::kDead;
+    }
+    schedule();
+    panic("dead thread %d was scheduled", self->tid);
+}
+
+[[noreturn]] void process_exit(int status) {
+    Process* process = current_process();
+    {
+        SpinLockGuard guard(g_tree_lock);
+        if (!process->exiting) {
+            process->exiting = true;
+            process->exit_status = status;
+        }
+        status = process->exit_status;
+    }
+    // Other threads notice `exiting` on their way back to user mode and
+    // exit too (the threads issue wakes blocked ones); the last one out
+    // releases the process with this status.
+    thread_exit(status);
+}
+
+void prepare_return_to_user(TrapFrame*) {
+    Thread* self = current_thread();
+    if (self->process && self->process->exiting) thread_exit(self->process->exit_status);
+    if (self->need_resched) schedule();
+}
+
+[[noreturn]] void user_fault(int signal, const char* what, uintptr_t address, uintptr_t pc) {
+    Process* process = current_process();
+    kprintf("pid %d (%s): killed by %s (signal %d) at address 0x%lx, pc 0x%lx\n", process->pid,
+            process->name, what, signal, address, pc);
+    process_exit(wait_status_signaled(signal));
+}
+
+// Finds a zombie child matching `pid` (-1: any). Called with the tree lock.
+// Sets *have_children if any child matches at all.
+static Process* find_zombie(Process* parent, int pid, bool* have_children) {
+    *have_children = false;
+    for (Process& child : parent->children) {
+        if (pid != -1 && child.pid != pid) continue;
+        *have_children = true;
+        if (child.state == Process::State::kZombie) return &child;
+    }
+    return nullptr;
+}
+
+long process_wait(int pid, int* status, bool nohang) {
+    Process* self = current_process();
+    Process* zombie = nullptr;
+    bool have_children = false;
+    self->child_exit.wait_until(
+        [&] {
+            SpinLockGuard guard(g_tree_lock);
+            zombie = find_zombie(self, pid, &have_children);
+            return zombie || !have_children || nohang;
+        },
+        "wait4");
+    if (!zombie) return have_children ? 0 : -ECHILD;
+    {
+        SpinLockGuard guard(g_tree_lock);
+        self->children.remove(*zombie);
+    }
+    // Its threads are all dead; wait until the last one is off its CPU
+    // (it released the process just before its final switch).
+    *status = zombie->exit_status;
+    int reaped = zombie->pid;
+    process_delete(zombie);
+    return reaped;
+}
+
+Process* process_create_child(Process* parent) {
+    Process* child = process_new();
+    if (!child) return nullptr;
+    child->pid = allocate_id();
+    child->parent = parent;
+    strlcpy(child->name, parent->name, sizeof child->name);
+    strlcpy(child->cwd, parent->cwd, sizeof child->cwd);
+    SpinLockGuard guard(g_tree_lock);
+    parent->children.push_back(*child);
+    return child;
+}
+
+void process_exit_unstarted(Process* process) {
+    {
+        SpinLockGuard guard(g_tree_lock);
+        if (process->parent) process->parent->children.remove(*process);
+    }
+    if (process->files) process->files->put();
+    if (process->mm) process->mm->put();
+    process_delete(process);
+}

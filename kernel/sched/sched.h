@@ -1,0 +1,68 @@
+// kernel/sched/sched.h - the kernel's thread scheduler.
+//
+// Round robin over one run queue, with time slices cut by the timer
+// interrupt: a thread that uses up its slice is marked need_resched and
+// yields the next time it is about to return to user mode. The kernel itself
+// is not preempted (like xv6's kernel threads, a thread in the kernel runs
+// until it blocks, yields or returns to user mode).
+//
+// Blocking has one rule that prevents lost wake-ups (see WaitQueue): the
+// condition is checked and the thread queued under the queue's lock, and
+// wake() makes a blocked thread runnable even if it has not switched away
+// yet - schedule() then simply keeps it running. Linux's set_current_state()
+// / try_to_wake_up() pair works the same way.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/lib/list.h"
+#include "kernel/proc/thread.h"
+#include "kernel/sync/spinlock.h"
+
+// Turns the calling boot context into this CPU's idle thread.
+void sched_init();
+// The thread running on this CPU.
+Thread* current_thread();
+// Makes a new thread runnable.
+void sched_start(Thread* thread);
+// Gives up the CPU: runs another runnable thread if there is one. A
+// kRunning caller stays runnable (yield); a kBlocked caller sleeps until
+// woken. Call with no spinlocks held.
+void schedule();
+// Wakes a kBlocked thread. Returns false if it was not blocked.
+bool sched_wake(Thread* thread);
+// Sleeps the current thread until monotonic_ns() >= deadline_ns (at tick
+// resolution). Returns early only if woken by exit_group.
+void sched_sleep_until(uint64_t deadline_ns);
+// Called from the idle loop: never returns.
+[[noreturn]] void sched_idle_loop();
+
+// Threads waiting for something. Use wait_until for the lost-wake-up-free
+// pattern:
+//     queue.wait_until([&] { return child_exited; }, "wait4");
+class WaitQueue {
+public:
+    // Blocks until cond() is true. cond() is evaluated with the queue's lock
+    // held, and must be made true by the waker before it calls wake_*().
+    template <typename Cond>
+    void wait_until(Cond cond, const char* reason) {
+        for (;;) {
+            {
+                SpinLockGuard guard(lock_);
+                if (cond()) return;
+                enqueue_current(reason);
+            }
+            schedule();
+            dequeue_current();
+        }
+    }
+    void wake_all();
+    void wake_one();
+    SpinLock& lock() { return lock_; }
+
+private:
+    void enqueue_current(const char* reason);  // marks current kBlocked
+    void dequeue_current();
+    SpinLock lock_;
+    IntrusiveList<Thread, &Thread::sched_node> waiters_;
+};

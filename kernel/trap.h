@@ -1,0 +1,52 @@
+// kernel/trap.h - what the arch trap code calls in the arch-neutral kernel.
+//
+// The arch entry code (arch/<arch>/trap_entry.S or vectors.S, and the syscall
+// entry) saves the user's registers in a TrapFrame on the thread's kernel
+// stack and then calls exactly one of these. Compare xv6's usertrap() and
+// Linux's do_syscall_64 / el0_svc + irqentry_exit_to_user_mode.
+#pragma once
+
+#include <stdint.h>
+
+struct TrapFrame;
+
+// A system call from user mode. Reads the number and arguments through
+// arch::syscall_*(), stores the result with arch::set_syscall_result().
+void syscall_dispatch(TrapFrame* frame);
+
+enum class FaultAccess { kRead, kWrite, kExecute };
+
+// A page fault on a user address (from user mode, or from the kernel while
+// it copies to or from user memory). Returns true if it was resolved (demand
+// paging) and the faulting instruction may simply run again.
+// (kernel/mm/fault.cpp)
+bool handle_user_page_fault(uintptr_t address, FaultAccess access);
+
+// After handle_user_page_fault(address, ...) returned false: did `address`
+// fall into the guard gap below the stack (and no region of its own)? Then
+// the fault is reported as "stack overflow" rather than "page fault"; the
+// signal stays SIGSEGV, as on Linux. A question about the address, not a
+// remembered flag, so it needs no per-thread state and cannot go stale:
+//   user_fault(kSigSegv, page_fault_hit_stack_guard(address) ? "stack overflow"
+//                                                             : "page fault", address, pc);
+// (kernel/mm/fault.cpp)
+bool page_fault_hit_stack_guard(uintptr_t address);
+
+// Signals a fault can end a process with (Linux numbers, asm-generic/signal.h).
+constexpr int kSigIll = 4, kSigTrap = 5, kSigBus = 7, kSigFpe = 8, kSigKill = 9, kSigSegv = 11;
+
+// A fault in user mode that cannot be resolved: kills the current process
+// with `signal` after printing one line:
+//   "pid 7 (/bin/crash): killed by page fault (SIGSEGV) at address 0x0, pc 0x401234"
+// `what` names the fault ("page fault", "undefined instruction", "divide
+// error", "stack overflow"). Does not return.
+[[noreturn]] void user_fault(int signal, const char* what, uintptr_t address, uintptr_t pc);
+
+// Called by the arch right before it returns to user mode (after a system
+// call, an interrupt or an exception from user mode): reschedule if this
+// thread's time slice ran out, exit if the process is being killed.
+void prepare_return_to_user(TrapFrame* frame);
+
+// Called by the arch timer interrupt after timer_tick(): time-slice
+// accounting; may mark the current thread for rescheduling.
+void scheduler_tick();
