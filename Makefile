@@ -66,9 +66,29 @@ KERNEL_SRCS := $(sort $(wildcard $(addsuffix /*.cpp,$(KERNEL_DIRS)))) \
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL := $(BUILD)/kernel.elf
 
-.PHONY: all kernel run debug test bench host-test guest-test deps clean
-all: kernel
+.PHONY: all kernel run debug test bench host-test guest-test deps clean initramfs
+all: kernel initramfs
 kernel: $(KERNEL_IMAGES)
+
+# ---- user programs and the initramfs -----------------------------------------
+# user/lib/user.mk says how programs are compiled against newlib (built once
+# into a cache by user/newlib/build.sh); each *.mk below declares programs
+# with $(call user_program,...). Every program lands in /bin of the
+# initramfs, a cpio "newc" archive QEMU hands the kernel with -initrd.
+include user/lib/user.mk
+include user/lib/test_glue.mk
+-include user/programs.mk
+include user/bench/bench.mk
+
+INITRAMFS := $(BUILD)/initramfs.cpio
+ROOTFS := $(BUILD)/rootfs
+initramfs: $(INITRAMFS)
+$(INITRAMFS): $(USER_PROGRAMS) $(wildcard user/rootfs/*/*)
+	$(call say,CPIO,$@)
+	$(Q)rm -rf $(ROOTFS) && mkdir -p $(ROOTFS)/bin
+	$(Q)cp $(USER_PROGRAMS) $(ROOTFS)/bin/
+	$(Q)if [ -d user/rootfs ]; then cp -R user/rootfs/. $(ROOTFS)/; fi
+	$(Q)cd $(ROOTFS) && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet > $(CURDIR)/$@
 
 $(BUILD)/obj/%.cpp.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -95,12 +115,12 @@ $(BUILD)/kernel.bin: $(KERNEL)
 deps:
 	@qemu/deps.sh
 
-run: deps kernel
-	qemu/qemu.sh --arch $(ARCH) --kernel $(KERNEL) --smp $(SMP) --mem $(MEM) \
-	  --append "$(APPEND)"
+run: deps kernel initramfs
+	qemu/qemu.sh --arch $(ARCH) --kernel $(KERNEL) --initrd $(INITRAMFS) --smp $(SMP) \
+	  --mem $(MEM) --append "$(APPEND)"
 
-debug: deps kernel
-	qemu/debug.sh $(ARCH) $(KERNEL) "$(APPEND)"
+debug: deps kernel initramfs
+	qemu/debug.sh $(ARCH) $(KERNEL) "$(APPEND)" $(INITRAMFS)
 
 # ---- tests -----------------------------------------------------------------
 # `make test` runs everything for both arches and ends with one

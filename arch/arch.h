@@ -161,12 +161,13 @@ void init_user_frame(TrapFrame* frame, uintptr_t pc, uintptr_t sp);
 [[noreturn]] void return_to_user(TrapFrame* frame);
 
 // The Linux system-call ABI of this arch, read from / written to a frame.
-uint64_t syscall_number(const TrapFrame* frame);
-uint64_t syscall_arg(const TrapFrame* frame, unsigned index);  // 0..5
-void set_syscall_result(TrapFrame* frame, uint64_t value);
+// Inline (arch_inline.h): they sit on every system call's path.
+inline uint64_t syscall_number(const TrapFrame* frame);
+inline uint64_t syscall_arg(const TrapFrame* frame, unsigned index);  // 0..5
+inline void set_syscall_result(TrapFrame* frame, uint64_t value);
 // For clone(): the child's copy of the frame gets a new stack pointer.
-void set_user_stack_pointer(TrapFrame* frame, uintptr_t sp);
-uintptr_t user_pc(const TrapFrame* frame);
+inline void set_user_stack_pointer(TrapFrame* frame, uintptr_t sp);
+inline uintptr_t user_pc(const TrapFrame* frame);
 
 // Copies n bytes between kernel and user memory with faults caught: returns
 // the number of bytes NOT copied (0 = success). Opens the SMAP/PAN window

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "kernel/proc/process.h"
+
 struct TrapFrame;
 
 // A system call from user mode. Reads the number and arguments through
@@ -43,9 +45,18 @@ constexpr int kSigIll = 4, kSigTrap = 5, kSigBus = 7, kSigFpe = 8, kSigKill = 9,
 [[noreturn]] void user_fault(int signal, const char* what, uintptr_t address, uintptr_t pc);
 
 // Called by the arch right before it returns to user mode (after a system
-// call, an interrupt or an exception from user mode): reschedule if this
-// thread's time slice ran out, exit if the process is being killed.
-void prepare_return_to_user(TrapFrame* frame);
+// call, an interrupt or an exception from user mode, and before a new thread's
+// first user instruction): reschedule if this thread's time slice ran out,
+// exit if the process is being killed. Called with interrupts off, so no tick
+// can slip in between the check and the return. The common case - nothing to
+// do - is two loads inline; the rest is out of line (Linux's
+// exit_to_user_mode_prepare tests one flags word the same way).
+void prepare_return_to_user_slow(TrapFrame* frame);
+inline void prepare_return_to_user(TrapFrame* frame) {
+    Thread* self = current_thread();
+    if (__builtin_expect(self->need_resched || self->process->exiting, false))
+        prepare_return_to_user_slow(frame);
+}
 
 // Called by the arch timer interrupt after timer_tick(): time-slice
 // accounting; may mark the current thread for rescheduling.

@@ -20,10 +20,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARCHES = ["x86_64", "aarch64"]
 
 
-def run_once(arch, timeout=300):
+# Every boot that produces rows: the kernel's own benchmarks, then each user
+# benchmark program as init (user/bench/).
+BOOTS = [("bench=all", False), ("init=/bin/bench_syscall", True)]
+
+
+def run_boot(arch, append, with_initrd, timeout=300):
     kernel = os.path.join(ROOT, "build", arch, "kernel.elf")
     cmd = [os.path.join(ROOT, "qemu", "qemu.sh"), "--arch", arch, "--kernel", kernel,
-           "--smp", "1", "--icount", "--append", "bench=all"]
+           "--smp", "1", "--icount", "--append", append]
+    if with_initrd:
+        cmd += ["--initrd", os.path.join(ROOT, "build", arch, "initramfs.cpio")]
     out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                          timeout=timeout).stdout
     rows, done = [], False
@@ -35,7 +42,14 @@ def run_once(arch, timeout=300):
             done = True
     if not done:
         sys.stderr.write(out[-3000:])
-        raise SystemExit(f"bench: {arch} did not finish")
+        raise SystemExit(f"bench: {arch} {append} did not finish")
+    return rows
+
+
+def run_once(arch):
+    rows = []
+    for append, with_initrd in BOOTS:
+        rows += run_boot(arch, append, with_initrd)
     return rows
 
 
@@ -47,7 +61,8 @@ def main():
     table = []
     stable = True
     for arch in args.arch or ARCHES:
-        subprocess.run(["make", "-s", f"ARCH={arch}", "-j2", "kernel"], cwd=ROOT, check=True)
+        subprocess.run(["make", "-s", f"ARCH={arch}", "-j2", "kernel", "initramfs"], cwd=ROOT,
+                       check=True)
         runs = [run_once(arch) for _ in range(args.runs)]
         for i, row in enumerate(runs[0]):
             figures = [r[i]["insns"] if i < len(r) else None for r in runs]

@@ -7,7 +7,6 @@
 // BootInfo and hand over to kmain().
 #include "arch/arch.h"
 #include "drivers/pl011.h"
-#include "kernel/lib/cmdline.h"
 #include "kernel/lib/fdt.h"
 #include "kernel/lib/string.h"
 #include "kernel/main.h"
@@ -37,40 +36,6 @@ const void* find_device_tree(uintptr_t x0) {
         if (p[0] == 0xd0 && p[1] == 0x0d && p[2] == 0xfe && p[3] == 0xed) return p;
     }
     return nullptr;
-}
-
-// QEMU fills in /chosen's linux,initrd-start/-end only for kernels it boots
-// with the Linux Image protocol, not for an ELF file like ours: its -initrd
-// is ignored then. The way around it (qemu/qemu.sh): load the archive with
-// QEMU's generic loader (-device loader,file=...,addr=...,force-raw=on) and
-// say where on the command line, as `initrd=<phys>,<size>` - the syntax of
-// Linux's initrd= parameter on 32-bit Arm (numbers in hex with 0x, or
-// decimal). Leaves *phys/*size alone if there is no such word.
-Cmdline g_early_args;  // a scratch parse of the line: kmain parses its own
-
-bool parse_number(const char*& p, uint64_t* value) {
-    uint64_t v = 0, base = 10;
-    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) base = 16, p += 2;
-    const char* start = p;
-    for (;; p++) {
-        unsigned digit;
-        if (*p >= '0' && *p <= '9') digit = unsigned(*p - '0');
-        else if (base == 16 && *p >= 'a' && *p <= 'f') digit = unsigned(*p - 'a' + 10);
-        else if (base == 16 && *p >= 'A' && *p <= 'F') digit = unsigned(*p - 'A' + 10);
-        else break;
-        v = v * base + digit;
-    }
-    *value = v;
-    return p != start;
-}
-
-void initrd_from_cmdline(const char* cmdline, uint64_t* phys, uint64_t* size) {
-    g_early_args.parse(cmdline);
-    const char* p = g_early_args.get("initrd");
-    uint64_t start, length;
-    if (!p || !parse_number(p, &start) || *p++ != ',' || !parse_number(p, &length) || *p) return;
-    *phys = start;
-    *size = length;
 }
 
 uintptr_t find_uart() {
@@ -119,8 +84,6 @@ extern "C" [[noreturn]] void aarch64_boot_main(uintptr_t x0) {
     if (initrd_end > initrd_start) {
         g_boot.initrd_phys = initrd_start;
         g_boot.initrd_size = initrd_end - initrd_start;
-    } else {
-        initrd_from_cmdline(g_cmdline, &g_boot.initrd_phys, &g_boot.initrd_size);
     }
 
     // Keep out of the page allocator: the DTB (we keep reading it), the

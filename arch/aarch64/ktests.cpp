@@ -553,6 +553,26 @@ KTEST(aarch64_user_frame_and_syscall_abi) {
     EXPECT_EQ(t, frame.sp_el0, 0x1000u);
 }
 
+KTEST(aarch64_el0_controls) {
+    // traps_init's SCTLR_EL1 bits for EL0: SA0, DZE, UCT, nTWI, nTWE, UCI;
+    // and paging_init's SPAN = 0 (every exception entry sets PAN).
+    uint64_t sctlr = read_sysreg(sctlr_el1);
+    constexpr uint64_t kWanted = (1 << 4) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 18) | (1 << 26);
+    EXPECT_EQ(t, sctlr & kWanted, kWanted);
+    if (aarch64::pan_enabled()) EXPECT_EQ(t, sctlr & (1 << 23), 0u);
+    // The exception table is where the linker script says, and every entry
+    // points into the kernel's text.
+    extern const uintptr_t __ex_table_start[], __ex_table_end[];
+    extern const char __text_start[], __text_end[];
+    const uintptr_t *begin = __ex_table_start, *end = __ex_table_end;
+    EXPECT(t, end > begin);
+    EXPECT_EQ(t, (end - begin) % 2, 0);  // {instruction, fixup} pairs
+    for (const uintptr_t* entry = begin; entry < end; entry += 2) {
+        EXPECT(t, entry[0] >= uintptr_t(__text_start) && entry[0] < uintptr_t(__text_end));
+        EXPECT(t, entry[1] >= uintptr_t(__text_start) && entry[1] < uintptr_t(__text_end));
+    }
+}
+
 // ---- Kernel threads: switch_context through the scheduler ---------------------------
 
 namespace {

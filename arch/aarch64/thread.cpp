@@ -49,8 +49,7 @@ namespace arch {
 // ---- Kernel contexts ---------------------------------------------------------
 
 void init_thread_context(ThreadContext* context, uintptr_t stack_top, void (*entry)(void*), void* arg) {
-    // AAPCS64: sp is 16-byte aligned at every public interface (and SP
-    // alignment checking faults a misaligned sp in use at EL1).
+    // AAPCS64: sp is 16-byte aligned at every public interface.
     KASSERT(stack_top % 16 == 0);
     *context = ThreadContext{};
     // The first switch_context to this thread loads these and "returns" to
@@ -103,19 +102,14 @@ void init_user_frame(TrapFrame* frame, uintptr_t pc, uintptr_t sp) {
     // EL0 will build its frame (see the top of this file).
     KASSERT(uintptr_t(frame) + sizeof(TrapFrame) == this_cpu()->el0_stack_top);
     // An ERET to anything but EL0t would run "user" code in the kernel.
-    // Only the kernel writes frames today; this stays true when signal
-    // frames (sigreturn) let user memory feed one (Linux: valid_user_regs).
+    // Only the kernel fills frames today; sigreturn, when it comes, must
+    // check the same before it loads one from user memory (Linux:
+    // valid_user_regs).
     KASSERT((frame->spsr & (kSpsrModeMask | kSpsrAarch32)) == kSpsrEl0t);
     aarch64_return_to_user(frame);
 }
 
-// Linux's AArch64 system-call ABI: x8 = number, x0..x5 = arguments, the
-// result in x0 (which overwrites the first argument; Linux keeps a copy,
-// orig_x0, for restarting calls - Handoff does not restart them yet).
-uint64_t syscall_number(const TrapFrame* frame) { return frame->x[8]; }
-uint64_t syscall_arg(const TrapFrame* frame, unsigned index) { return frame->x[index]; }  // 0..5
-void set_syscall_result(TrapFrame* frame, uint64_t value) { frame->x[0] = value; }
-void set_user_stack_pointer(TrapFrame* frame, uintptr_t sp) { frame->sp_el0 = sp; }
-uintptr_t user_pc(const TrapFrame* frame) { return frame->elr; }
+// The system-call ABI accessors (syscall_number, syscall_arg, ...) are
+// inline, in arch_inline.h: they are on every system call's path.
 
 }  // namespace arch

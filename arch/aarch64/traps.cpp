@@ -357,14 +357,15 @@ void el0_exception(TrapFrame* frame) {
     switch (ec) {
         case kEcDataAbortLower:
         case kEcInstAbortLower: el0_abort(frame); return;
-        // UDF, or any encoding this CPU does not implement (including
-        // privileged instructions like MSR DAIF at EL0 and most system
-        // registers, which are UNDEFINED at EL0). Linux: do_el0_undef.
+        // UDF, or any encoding this CPU does not implement (including MRS
+        // and MSR of EL1's system registers, which are UNDEFINED at EL0).
+        // Linux: do_el0_undef.
         case kEcUnknown: user_fault(kSigIll, "undefined instruction", pc, pc);
         // A branch to a pc that is not a multiple of 4.
         case kEcPcAlignment: user_fault(kSigBus, "PC alignment fault", frame->far, pc);
         // A load or store based on a sp that is not a multiple of 16
-        // (SCTLR_EL1.SA0, set in traps_init).
+        // (SCTLR_EL1.SA0, set in traps_init; QEMU's TCG does not implement
+        // the check, so there the access simply happens).
         case kEcSpAlignment: user_fault(kSigBus, "SP alignment fault", frame->sp_el0, pc);
         // BRK (debuggers, and GCC's __builtin_trap) and the hardware
         // debug events: SIGTRAP, as a debugger expects.
@@ -377,11 +378,10 @@ void el0_exception(TrapFrame* frame) {
         // never gets here: on AArch64 SDIV/UDIV by zero simply return 0 -
         // there is no equivalent of x86's divide error, so no SIGFPE.
         case kEcFp64: user_fault(kSigFpe, "floating-point exception", pc, pc);
-        // Everything else user code can provoke - an illegal execution
-        // state (a bad SPSR on exception return cannot come from EL0, but
-        // the class exists), SVE or SME instructions (not enabled), a
-        // trapped system register, a pointer-authentication failure, a BTI
-        // violation: SIGILL, naming the class.
+        // Everything else user code can provoke - SVE or SME instructions
+        // (not enabled for EL0), a trapped system register access, a
+        // pointer-authentication failure, a BTI violation, an illegal
+        // execution state (PSTATE.IL): SIGILL, naming the class.
         default: user_fault(kSigIll, exception_class_name(ec), pc, pc);
     }
 }
@@ -404,7 +404,10 @@ void el0_sync(TrapFrame* frame) {
     }
     prepare_return_to_user(frame);
     // From here to the ERET, ELR_EL1 and SPSR_EL1 are about to be loaded
-    // from the frame: an interrupt in between would overwrite them.
+    // from the frame: an interrupt in between would overwrite them. (A tick
+    // that ends the time slice after prepare_return_to_user looked is acted
+    // on at the next tick; Linux closes that gap by rechecking with IRQs
+    // off in a loop, exit_to_user_mode_loop.)
     arch::interrupts_disable();
 }
 

@@ -191,8 +191,8 @@ void enable_cpu_features() {
     CpuidResult features = cpuid(7, 0);
     // SMEP: the kernel faults if it ever jumps into a user page (the classic
     // way to exploit a kernel bug). SMAP: it faults if it touches a user page
-    // at all, except between STAC and CLAC - so the user-copy helpers of the
-    // system-call issue must bracket their accesses with stac/clac.
+    // at all, except between STAC and CLAC - so the user-copy helpers
+    // (uaccess.S) bracket their accesses with stac/clac.
     if (features.ebx & (1u << 7)) cr4 |= kCr4Smep;
     if (features.ebx & (1u << 20)) cr4 |= kCr4Smap;
     write_cr4(cr4);

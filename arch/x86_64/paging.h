@@ -41,5 +41,6 @@ uintptr_t map_firmware(uintptr_t phys, size_t size);
 
 }  // namespace x86
 
-// Set by paging_init when CR4.SMAP is on; trap_entry.S then executes CLAC.
+// Set by paging_init when CR4.SMAP is on; trap_entry.S then executes CLAC,
+// and uaccess.S brackets its user accesses with STAC/CLAC.
 extern "C" uint8_t x86_smap_enabled;

@@ -99,18 +99,16 @@ struct IoVec {
 
 // readv/writev once the segments are in kernel memory.
 long transfer_iov(File* file, IoVec* iov, int iovcnt, bool writing) {
-    // Validate everything before moving a byte. A length that is negative
-    // as an ssize_t, or a total that overflows one, is -EINVAL (POSIX); a
-    // segment outside user memory is -EFAULT. The total is then cut to
-    // MAX_RW_COUNT, as Linux's import_iovec() does.
+    // Validate every segment before moving a byte, in Linux's order
+    // (import_iovec): a length that is negative as an ssize_t is -EINVAL, a
+    // segment outside user memory -EFAULT. Each segment then lies inside the
+    // user half, so the total cannot overflow an ssize_t (POSIX's other
+    // -EINVAL); it is cut to MAX_RW_COUNT.
     uint64_t total = 0;
     for (int i = 0; i < iovcnt; i++) {
-        if (iov[i].len > uint64_t(INT64_MAX) || iov[i].len > uint64_t(INT64_MAX) - total)
-            return -EINVAL;
-        total += iov[i].len;
-    }
-    for (int i = 0; i < iovcnt; i++) {
+        if (iov[i].len > uint64_t(INT64_MAX)) return -EINVAL;
         if (!user_range_ok(iov[i].base, iov[i].len)) return -EFAULT;
+        total += iov[i].len;  // at most 1024 x 2^48: no overflow
     }
     size_t remaining = total < kMaxRwCount ? size_t(total) : kMaxRwCount;
 

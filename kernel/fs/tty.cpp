@@ -18,6 +18,7 @@
 
 #include "kernel/console.h"
 #include "kernel/errno.h"
+#include "kernel/proc/process.h"
 #include "kernel/sched/sched.h"
 
 namespace {
@@ -153,11 +154,17 @@ long tty_read(const UserBuffer& buf, bool nonblock) {
     char line[kMaxLine];
     size_t n = 0;
     size_t want = buf.size < kMaxLine ? buf.size : kMaxLine;
+    // A process being killed must not stay blocked here: its exit wakes its
+    // threads, and then this condition lets go. (nullptr: a kernel thread.)
+    Process* process = current_process();
+    auto exiting = [process] { return process && __atomic_load_n(&process->exiting, __ATOMIC_RELAXED); };
     for (;;) {
-        if (!nonblock) g_readers.wait_until([] { return g_tty.r != g_tty.w; }, "tty read");
+        if (!nonblock)
+            g_readers.wait_until([&] { return g_tty.r != g_tty.w || exiting(); }, "tty read");
         SpinLockGuard guard(g_readers.lock());
         if (g_tty.r == g_tty.w) {
             if (nonblock) return -EAGAIN;
+            if (exiting()) return -EINTR;
             continue;  // another reader was faster
         }
         // Copy up to the end of this line (its NL included, its EOF mark not).

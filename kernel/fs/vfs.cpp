@@ -7,7 +7,6 @@
 #include "kernel/fs/linux_abi.h"
 #include "kernel/fs/tty.h"
 #include "kernel/lib/string.h"
-#include "kernel/printk.h"
 #include "kernel/proc/process.h"
 
 namespace {
@@ -20,19 +19,21 @@ SpinLock g_init_lock;  // building the tree
 SpinLock g_cwd_lock;   // every Process::cwd string (chdir vs. path lookups)
 
 // The root with /dev/console and /dev/null: what exists without an initramfs.
-// Called with g_init_lock held.
+// Called with g_init_lock held. Out of memory, it leaves nothing behind, so
+// a later call can try again.
 bool build_base_tree() {
-    if (g_tree.root()) return true;
-    if (!g_tree.init()) return false;
-    Inode* dev = g_tree.find_or_add_dir(g_tree.root(), "dev", 3);
-    if (!dev) return false;
+    if (g_root) return true;
+    Inode* dev = g_tree.init() ? g_tree.find_or_add_dir(g_tree.root(), "dev", 3) : nullptr;
     // Permissions as a Linux system sets them: anyone may use /dev/null,
     // the console belongs to its user and the tty group.
-    if (!g_tree.add_device(dev, "console", kModeChar | 0620, linux_dev(kConsoleMajor, kConsoleMinor),
+    if (!dev ||
+        !g_tree.add_device(dev, "console", kModeChar | 0620, linux_dev(kConsoleMajor, kConsoleMinor),
                            console_open) ||
         !g_tree.add_device(dev, "null", kModeChar | 0666, linux_dev(kMemMajor, kNullMinor),
-                           null_open))
+                           null_open)) {
+        g_tree.destroy();
         return false;
+    }
     __atomic_store_n(&g_root, g_tree.root(), __ATOMIC_RELEASE);
     return true;
 }

@@ -18,9 +18,10 @@
 // Unpacks the initramfs at [data, data+size) (direct-mapped; it must stay
 // mapped and reserved for good: files point into it). Call once at boot,
 // before the first process; data == nullptr (no initrd) gives a root with
-// only /dev. Returns the number of entries unpacked, or a negative errno:
-// -EINVAL for a malformed archive (nothing of it is used: the kernel then
-// runs with only /dev), -ENOMEM.
+// only /dev. Also connects the console's input to /dev/console's line
+// discipline (tty_init). Returns the number of entries unpacked, or a
+// negative errno: -EINVAL for a malformed archive (nothing of it is used:
+// the kernel then runs with only /dev), -ENOMEM.
 long vfs_init(const uint8_t* data, size_t size);
 
 // The root directory (built on first use if vfs_init has not run yet), or

@@ -19,7 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <atomic>
 
 template <size_t Capacity>
 class RingBuffer {
@@ -37,8 +36,8 @@ public:
     // up to what the other side does meanwhile. head_ is read first: it never
     // passes tail_, so the difference cannot go negative (wrap around).
     size_t size() const {
-        size_t head = head_.load(std::memory_order_acquire);
-        return tail_.load(std::memory_order_acquire) - head;
+        size_t head = __atomic_load_n(&head_, __ATOMIC_ACQUIRE);
+        return __atomic_load_n(&tail_, __ATOMIC_ACQUIRE) - head;
     }
     size_t free_space() const { return Capacity - size(); }
     bool empty() const { return size() == 0; }
@@ -50,13 +49,13 @@ public:
     // Producer side. Appends as many of the n bytes as fit and returns how
     // many that was (0 when full): like a non-blocking write().
     size_t push(const void* data, size_t n) {
-        size_t tail = tail_.load(std::memory_order_relaxed);  // only we write it
-        size_t head = head_.load(std::memory_order_acquire);  // consumer's progress
+        size_t tail = __atomic_load_n(&tail_, __ATOMIC_RELAXED);  // only we write it
+        size_t head = __atomic_load_n(&head_, __ATOMIC_ACQUIRE);  // consumer's progress
         size_t room = Capacity - (tail - head);
         if (n > room) n = room;
         auto* src = static_cast<const uint8_t*>(data);
         for (size_t i = 0; i < n; i++) bytes_[(tail + i) & kMask] = src[i];
-        tail_.store(tail + n, std::memory_order_release);  // publish the bytes
+        __atomic_store_n(&tail_, tail + n, __ATOMIC_RELEASE);  // publish the bytes
         return n;
     }
 
@@ -66,23 +65,25 @@ public:
     // Consumer side. Takes up to n bytes and returns how many it took (0 when
     // empty): like a non-blocking read().
     size_t pop(void* data, size_t n) {
-        size_t head = head_.load(std::memory_order_relaxed);  // only we write it
-        size_t tail = tail_.load(std::memory_order_acquire);  // producer's bytes
+        size_t head = __atomic_load_n(&head_, __ATOMIC_RELAXED);  // only we write it
+        size_t tail = __atomic_load_n(&tail_, __ATOMIC_ACQUIRE);  // producer's bytes
         size_t avail = tail - head;
         if (n > avail) n = avail;
         auto* dst = static_cast<uint8_t*>(data);
         for (size_t i = 0; i < n; i++) dst[i] = bytes_[(head + i) & kMask];
-        head_.store(head + n, std::memory_order_release);  // slots free again
+        __atomic_store_n(&head_, head + n, __ATOMIC_RELEASE);  // slots free again
         return n;
     }
 
     // Drops everything. Not SPSC-safe: call with both sides stopped or locked.
-    void clear() { head_.store(tail_.load(std::memory_order_relaxed), std::memory_order_release); }
+    void clear() { __atomic_store_n(&head_, __atomic_load_n(&tail_, __ATOMIC_RELAXED), __ATOMIC_RELEASE); }
 
 private:
     static constexpr size_t kMask = Capacity - 1;
 
     uint8_t bytes_[Capacity] = {};
-    std::atomic<size_t> head_{0};  // bytes ever popped (written by the consumer)
-    std::atomic<size_t> tail_{0};  // bytes ever pushed (written by the producer)
+    // Accessed only through __atomic builtins (the kernel cannot use
+    // <atomic>: the host compiler's header drags in glibc's <errno.h>).
+    size_t head_ = 0;  // bytes ever popped (written by the consumer)
+    size_t tail_ = 0;  // bytes ever pushed (written by the producer)
 };

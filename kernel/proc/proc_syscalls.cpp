@@ -14,11 +14,10 @@ long sys_exit_group(int status) { process_exit(wait_status_exited(status)); }
 
 long sys_getpid() { return current_process()->pid; }
 
-long sys_getppid() {
-    SpinLockGuard guard(process_tree_lock());
-    Process* parent = current_process()->parent;
-    return parent ? parent->pid : 0;
-}
+// The parent's pid is cached in the child (and updated when the child is
+// handed to init), so this needs no lock: the parent may be exiting on
+// another CPU right now.
+long sys_getppid() { return __atomic_load_n(&current_process()->ppid, __ATOMIC_RELAXED); }
 
 long sys_gettid() { return current_thread()->tid; }
 
@@ -93,7 +92,14 @@ long sys_clone(unsigned long flags, uptr stack, uptr parent_tid, uptr arg3, uptr
     arch::set_syscall_result(thread->user_frame, 0);
     if (stack) arch::set_user_stack_pointer(thread->user_frame, stack);
     arch::save_user_cpu_state(&thread->user_state);  // the parent's FP registers, live now
-    if (flags & kCloneSettls) arch::set_thread_pointer(&thread->user_state, tls);
+    if (flags & kCloneSettls) {
+        if (tls >= arch::kUserTop) {  // Linux: -EPERM for a non-user TLS address
+            thread_free(thread);
+            if (process != parent) process_exit_unstarted(process);
+            return -EPERM;
+        }
+        arch::set_thread_pointer(&thread->user_state, tls);
+    }
     if (flags & kCloneChildCleartid) thread->clear_child_tid = child_tid;
     // Both TID stores go to memory the two share (CLONE_VM).
     if ((flags & kCloneParentSettid) && put_user(parent_tid, int(thread->tid))) {

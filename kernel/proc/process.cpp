@@ -5,6 +5,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/printk.h"
 #include "kernel/trap.h"
+#include "kernel/uaccess.h"
 
 int allocate_id();  // kernel/proc/thread.cpp
 
@@ -35,6 +36,7 @@ void init_thread_main(void*) {
 void reparent_children(Process* dying) {
     while (Process* child = dying->children.pop_front()) {
         child->parent = g_init;
+        __atomic_store_n(&child->ppid, g_init->pid, __ATOMIC_RELAXED);
         g_init->children.push_back(*child);
     }
 }
@@ -126,10 +128,7 @@ static void process_release(Process* process, int status) {
     Process* process = self->process;
     // CLONE_CHILD_CLEARTID: tell a joiner we are gone (the futex wake joins
     // it with the threads issue).
-    if (self->clear_child_tid) {
-        int zero = 0;
-        arch::copy_user(reinterpret_cast<void*>(self->clear_child_tid), &zero, sizeof zero);
-    }
+    if (self->clear_child_tid) put_user(self->clear_child_tid, int(0));  // a bad address is ignored
     bool last;
     {
         SpinLockGuard guard(g_tree_lock);
@@ -163,9 +162,9 @@ static void process_release(Process* process, int status) {
     thread_exit(status);
 }
 
-void prepare_return_to_user(TrapFrame*) {
+void prepare_return_to_user_slow(TrapFrame*) {
     Thread* self = current_thread();
-    if (self->process && self->process->exiting) thread_exit(self->process->exit_status);
+    if (self->process->exiting) thread_exit(self->process->exit_status);
     if (self->need_resched) schedule();
 }
 
@@ -217,6 +216,7 @@ Process* process_create_child(Process* parent) {
     if (!child) return nullptr;
     child->pid = allocate_id();
     child->parent = parent;
+    child->ppid = parent->pid;
     strlcpy(child->name, parent->name, sizeof child->name);
     strlcpy(child->cwd, parent->cwd, sizeof child->cwd);
     SpinLockGuard guard(g_tree_lock);

@@ -20,6 +20,7 @@
 struct Process {
     int pid = 0;
     Process* parent = nullptr;
+    int ppid = 0;                    // parent->pid, kept for a lock-free getppid()
     char name[64] = {};              // the program's path, as given to execve
     AddressSpace* mm = nullptr;
     FdTable* files = nullptr;

@@ -103,8 +103,6 @@ void sched_init() {
     cpu->current = idle;
 }
 
-Thread* current_thread() { return arch::this_cpu()->current; }
-
 void sched_start(Thread* thread) {
     SpinLockGuard guard(g_sched_lock);
     thread->state = ThreadState::kRunnable;

@@ -21,8 +21,8 @@
 
 // Turns the calling boot context into this CPU's idle thread.
 void sched_init();
-// The thread running on this CPU.
-Thread* current_thread();
+// The thread running on this CPU (one load through the per-CPU register).
+inline Thread* current_thread() { return arch::this_cpu()->current; }
 // Makes a new thread runnable.
 void sched_start(Thread* thread);
 // Gives up the CPU: runs another runnable thread if there is one. A

@@ -135,8 +135,7 @@ long sys_clock_nanosleep(int clock, int flags, uptr req, uptr rem) {
     case CLOCK_BOOTTIME:
     case CLOCK_PROCESS_CPUTIME_ID:
         break;
-    case CLOCK_THREAD_CPUTIME_ID:
-        return -EINVAL;  // a thread cannot wait for its own CPU time to pass (Linux)
+    case CLOCK_THREAD_CPUTIME_ID:  // a thread cannot wait for its own CPU time to pass
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_REALTIME_COARSE:
     case CLOCK_MONOTONIC_COARSE:

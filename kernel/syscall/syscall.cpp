@@ -16,21 +16,24 @@
 
 namespace {
 
-using RawHandler = long (*)(const uint64_t* args);
+using RawHandler = long (*)(const TrapFrame* frame);
 
-// Converts the six raw 64-bit argument registers to `Handler`'s parameter
-// types - what Linux's SYSCALL_DEFINEn macros generate. A narrowing
-// conversion (e.g. to int) keeps the low bits, as the C ABI does.
+// Reads the argument registers the handler takes from the frame and
+// converts them to its parameter types - what Linux's SYSCALL_DEFINEn macros
+// generate. A narrowing conversion (e.g. to int) keeps the low bits, as the
+// C ABI does. A handler with two parameters reads two registers, no more.
 template <auto Handler>
 struct Adapter;
 
 template <typename... Params, long (*Handler)(Params...)>
 struct Adapter<Handler> {
-    static long call(const uint64_t* args) { return invoke(args, std::index_sequence_for<Params...>{}); }
+    static long call(const TrapFrame* frame) {
+        return invoke(frame, std::index_sequence_for<Params...>{});
+    }
 
     template <size_t... I>
-    static long invoke(const uint64_t* args, std::index_sequence<I...>) {
-        return Handler(static_cast<Params>(args[I])...);
+    static long invoke([[maybe_unused]] const TrapFrame* frame, std::index_sequence<I...>) {
+        return Handler(static_cast<Params>(arch::syscall_arg(frame, I))...);
     }
 };
 
@@ -76,10 +79,8 @@ void syscall_dispatch(TrapFrame* frame) {
     Thread* thread = current_thread();
     thread->syscalls++;
     uint64_t number = arch::syscall_number(frame);
-    uint64_t args[6];
-    for (unsigned i = 0; i < 6; i++) args[i] = arch::syscall_arg(frame, i);
     long result = -ENOSYS;
     if (number < uint64_t(kTableSize) && kTable.entries[number].handler)
-        result = kTable.entries[number].handler(args);
+        result = kTable.entries[number].handler(frame);
     arch::set_syscall_result(frame, uint64_t(result));
 }

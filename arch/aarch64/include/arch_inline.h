@@ -57,4 +57,16 @@ inline void cpu_relax() { asm volatile("yield" ::: "memory"); }
 
 inline uintptr_t frame_pointer() { return uintptr_t(__builtin_frame_address(0)); }
 
+// Linux's AArch64 system-call ABI, on the TrapFrame vectors.S saved: x8 =
+// number, x0..x5 = arguments, the result in x0 (overwriting the first
+// argument; Linux keeps a copy, orig_x0, to restart interrupted calls -
+// Handoff does not restart them). Inline although arch.h declares them
+// plainly: each is one load or store, and as calls they cost syscall_dispatch
+// about 70 instructions of every system call (measured under icount).
+inline uint64_t syscall_number(const TrapFrame* frame) { return frame->x[8]; }
+inline uint64_t syscall_arg(const TrapFrame* frame, unsigned index) { return frame->x[index]; }
+inline void set_syscall_result(TrapFrame* frame, uint64_t value) { frame->x[0] = value; }
+inline void set_user_stack_pointer(TrapFrame* frame, uintptr_t sp) { frame->sp_el0 = sp; }
+inline uintptr_t user_pc(const TrapFrame* frame) { return frame->elr; }
+
 }  // namespace arch
