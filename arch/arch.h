@@ -102,6 +102,21 @@ inline void cpu_relax();
 // Current frame pointer, for backtraces (kernel built -fno-omit-frame-pointer).
 inline uintptr_t frame_pointer();
 
+// ---- SMP -------------------------------------------------------------------
+// Starts every other CPU the firmware describes (x86-64: INIT-SIPI-SIPI to
+// the APIC IDs in the ACPI MADT; AArch64: PSCI CPU_ON for the device tree's
+// /cpus). Each new CPU sets itself up (per-CPU data, descriptor tables or
+// vectors, MMU on the kernel's tables, its interrupt-controller interface and
+// timer) and then calls secondary_cpu_main() (kernel/main.h), never to
+// return. Returns once every started CPU has checked in; the result is the
+// number of CPUs online, the boot CPU included.
+unsigned start_secondary_cpus(const BootInfo& boot);
+// CPUs online (1 until start_secondary_cpus has run).
+unsigned online_cpus();
+// Interrupts `cpu` so that it leaves wait_for_interrupt() and looks at its
+// run queue (Linux's smp_send_reschedule). Harmless if it is busy.
+void send_reschedule_ipi(unsigned cpu);
+
 // ---- Stopping ----------------------------------------------------------------
 // Stop this CPU forever with interrupts off.
 [[noreturn]] void halt();

@@ -46,6 +46,12 @@ void print_banner(const BootInfo& boot) {
 
 }  // namespace
 
+[[noreturn]] void secondary_cpu_main() {
+    sched_init();
+    arch::interrupts_enable();
+    sched_idle_loop();
+}
+
 [[noreturn]] void kmain(BootInfo& boot) {
     kernel_args().parse(boot.cmdline);
 

@@ -7,3 +7,8 @@
 void run_global_constructors();
 
 [[noreturn]] void kmain(BootInfo& boot);
+
+// Where every CPU but the boot CPU enters the arch-neutral kernel, after the
+// arch has set it up (arch::start_secondary_cpus): joins the scheduler and
+// idles until there is work.
+[[noreturn]] void secondary_cpu_main();

@@ -54,7 +54,8 @@ constexpr int kSigIll = 4, kSigTrap = 5, kSigBus = 7, kSigFpe = 8, kSigKill = 9,
 void prepare_return_to_user_slow(TrapFrame* frame);
 inline void prepare_return_to_user(TrapFrame* frame) {
     Thread* self = current_thread();
-    if (__builtin_expect(self->need_resched || self->process->exiting, false))
+    // (process is null only for the kernel's own tests that visit ring 3.)
+    if (__builtin_expect(self->need_resched || (self->process && self->process->exiting), false))
         prepare_return_to_user_slow(frame);
 }
 

@@ -156,15 +156,26 @@ static void process_release(Process* process, int status) {
         }
         status = process->exit_status;
     }
-    // Other threads notice `exiting` on their way back to user mode and
-    // exit too (the threads issue wakes blocked ones); the last one out
-    // releases the process with this status.
+    // Every other thread must die too (Linux's zap_other_threads): one
+    // blocked in the kernel is woken, gives up its wait and exits on its way
+    // back to user mode; one running on another CPU is interrupted so it
+    // notices now rather than at its next tick. The last one out releases
+    // the process with this status.
+    {
+        SpinLockGuard guard(g_tree_lock);
+        Thread* self = current_thread();
+        for (Thread& t : process->threads) {
+            if (&t == self) continue;
+            if (!sched_wake(&t) && __atomic_load_n(&t.on_cpu, __ATOMIC_ACQUIRE))
+                arch::send_reschedule_ipi(t.cpu);
+        }
+    }
     thread_exit(status);
 }
 
 void prepare_return_to_user_slow(TrapFrame*) {
     Thread* self = current_thread();
-    if (self->process->exiting) thread_exit(self->process->exit_status);
+    if (self->process && self->process->exiting) thread_exit(self->process->exit_status);
     if (self->need_resched) schedule();
 }
 
@@ -191,13 +202,14 @@ long process_wait(int pid, int* status, bool nohang) {
     Process* self = current_process();
     Process* zombie = nullptr;
     bool have_children = false;
-    self->child_exit.wait_until(
+    bool waited = self->child_exit.wait_until(
         [&] {
             SpinLockGuard guard(g_tree_lock);
             zombie = find_zombie(self, pid, &have_children);
             return zombie || !have_children || nohang;
         },
         "wait4");
+    if (!waited) return -EINTR;  // we are being killed
     if (!zombie) return have_children ? 0 : -ECHILD;
     {
         SpinLockGuard guard(g_tree_lock);

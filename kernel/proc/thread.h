@@ -30,6 +30,7 @@ struct Thread {
     Process* process = nullptr;
     ThreadState state = ThreadState::kRunnable;
     bool on_cpu = false;             // still running on a CPU (even if kBlocked)
+    unsigned cpu = 0;                // the CPU whose run queue it is on / last ran on
     bool need_resched = false;       // time slice used up: schedule() before user mode
     const char* wait_reason = nullptr;  // while kBlocked: "wait4", "vfork", "sleep", ...
     uintptr_t kernel_stack = 0;      // lowest address of the kernel stack
@@ -42,8 +43,13 @@ struct Thread {
     // Counters a student can read (per-thread /proc later).
     uint64_t syscalls = 0;
     uint64_t context_switches = 0;
+    uint64_t run_cycles = 0;         // cycle-counter ticks spent on a CPU
+    uint64_t blocked_cycles = 0;     // ... and blocked
+    uint64_t switched_in_at = 0;     // when it last got a CPU
+    uint64_t blocked_at = 0;         // when it last blocked
 
-    ListNode sched_node;             // run queue, or a wait queue while blocked
+    ListNode sched_node;             // a run queue, or the sleepers while in a timed sleep
+    ListNode wait_node;              // a WaitQueue while blocked on one
     ListNode process_node;           // Process::threads
     ListNode all_node;               // every thread (for reports)
 

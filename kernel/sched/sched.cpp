@@ -1,11 +1,21 @@
 // kernel/sched/sched.cpp - the thread scheduler (see sched.h).
 //
-// One run queue and one lock for all CPUs: the simplest scheduler that is
-// correct on SMP. The lock is held across switch_context(): the thread that
-// switches away takes it, the thread that starts running releases it (in
-// finish_switch). So no other CPU can pick the outgoing thread before it is
-// fully off this CPU - the same hand-over xv6's sched()/scheduler() do with
-// p->lock, and Linux's with rq->lock and prev->on_cpu.
+// Each CPU has its own run queue with its own lock (Linux's struct rq).
+// A CPU runs the threads of its queue round robin; a CPU whose queue is
+// empty steals a thread from another queue before it goes idle, and a
+// wake-up that lands on a busy CPU nudges an idle one with an IPI so that it
+// comes and steals. That is the whole load balancer.
+//
+// The run-queue lock is held across switch_context(): the thread that
+// switches away takes its CPU's lock, the thread that starts running on that
+// CPU releases it (finish_switch). A thread that has just been woken may be
+// picked by another CPU while it is still finishing its switch away on its
+// old CPU; the picker waits for `on_cpu` to drop first (Linux does the same
+// with p->on_cpu in try_to_wake_up / finish_task_switch).
+//
+// Lock order: a WaitQueue's lock, then g_sleep_lock, then run-queue locks.
+// A CPU holding its own run-queue lock takes another CPU's only with
+// try_lock, so two stealing CPUs cannot deadlock.
 #include "kernel/sched/sched.h"
 
 #include "arch/arch.h"
@@ -16,10 +26,15 @@
 
 namespace {
 
-SpinLock g_sched_lock;  // the run queue, the sleepers, every thread's state
-IntrusiveList<Thread, &Thread::sched_node> g_run_queue;
-// Threads in sched_sleep_until(), unsorted: the tick scans them. A sleeping
+struct RunQueue {
+    SpinLock lock;
+    IntrusiveList<Thread, &Thread::sched_node> threads;
+};
+
+RunQueue g_run_queues[kMaxCpus];
+// Threads in a timed sleep, unsorted: CPU 0's tick scans them. A sleeping
 // thread is on no wait queue, so its sched_node is free for this list.
+SpinLock g_sleep_lock;
 IntrusiveList<Thread, &Thread::sched_node> g_sleepers;
 Thread g_idle_threads[kMaxCpus];
 
@@ -28,45 +43,68 @@ Thread g_idle_threads[kMaxCpus];
 // targets a few ms per task).
 constexpr int kSliceTicks = 2;
 
-// Runs on the new thread right after every switch, with g_sched_lock held
-// (taken by whoever switched to us): the previous thread is now truly off
-// this CPU.
+bool is_idle(const Thread* t) { return t >= g_idle_threads && t < g_idle_threads + kMaxCpus; }
+
+// Runs on the new thread right after every switch, with this CPU's run
+// queue locked (by whoever switched to us): the previous thread is now
+// truly off this CPU.
 void finish_switch() {
     Cpu* cpu = arch::this_cpu();
     Thread* prev = cpu->switched_from;
     cpu->switched_from = nullptr;
-    if (prev) prev->on_cpu = false;
-    g_sched_lock.unlock();
+    if (prev) __atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+    g_run_queues[cpu->id].lock.unlock();
     // A dead thread's kernel stack could not be freed while it ran on it;
     // now nobody uses it.
     if (prev && prev->state == ThreadState::kDead) thread_free(prev);
 }
 
-// First code of every new thread (arch::init_thread_context arranges for
-// switch_context to "return" here).
-struct StartInfo {
-    void (*entry)(void*);
-    void* arg;
-};
+// Takes one runnable thread from another CPU's queue (from the back: the
+// one that would wait longest there). Called with our own queue locked.
+Thread* steal(unsigned self) {
+    for (unsigned i = 1; i < arch::online_cpus(); i++) {
+        unsigned victim = (self + i) % arch::online_cpus();
+        RunQueue& rq = g_run_queues[victim];
+        if (rq.threads.empty() || !rq.lock.try_lock()) continue;
+        Thread* t = rq.threads.back();
+        if (t) {
+            rq.threads.remove(*t);
+            t->cpu = self;
+        }
+        rq.lock.unlock();
+        if (t) return t;
+    }
+    return nullptr;
+}
 
-// Picks the next thread and switches to it. Called with g_sched_lock held
-// and interrupts off; returns (with the lock released) when this thread
-// runs again.
+// Picks the next thread and switches to it. Called with this CPU's run
+// queue locked and interrupts off; returns (with the lock released) when
+// this thread runs again, possibly on another CPU.
 void switch_away(Cpu* cpu, Thread* prev) {
-    if (prev != cpu->idle && prev->state == ThreadState::kRunning) prev->state = ThreadState::kRunnable;
+    RunQueue& rq = g_run_queues[cpu->id];
+    if (!is_idle(prev) && prev->state == ThreadState::kRunning) prev->state = ThreadState::kRunnable;
     // Runnable (preempted, yielding, or woken before it got off the CPU):
     // back on the queue. Blocked and dead threads stay off it.
-    if (prev != cpu->idle && prev->state == ThreadState::kRunnable) g_run_queue.push_back(*prev);
-    Thread* next = g_run_queue.pop_front();
+    if (!is_idle(prev) && prev->state == ThreadState::kRunnable) rq.threads.push_back(*prev);
+    Thread* next = rq.threads.pop_front();
+    if (!next) next = steal(cpu->id);
     if (!next) next = cpu->idle;
     if (next == prev) {
         prev->state = ThreadState::kRunning;
-        g_sched_lock.unlock();
+        prev->slice_ticks = kSliceTicks;
+        rq.lock.unlock();
         return;
     }
+    // Woken elsewhere while still switching out on its old CPU: wait until
+    // it is off that CPU before we load its registers.
+    while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE)) arch::cpu_relax();
     next->state = ThreadState::kRunning;
     next->on_cpu = true;
+    next->cpu = cpu->id;
     next->slice_ticks = kSliceTicks;
+    uint64_t now = arch::cycle_counter();
+    prev->run_cycles += now - prev->switched_in_at;
+    next->switched_in_at = now;
     prev->context_switches++;
     // The user half of the CPU follows the thread: its FP/SIMD registers and
     // thread pointer, its address space and the stack traps will land on.
@@ -80,6 +118,46 @@ void switch_away(Cpu* cpu, Thread* prev) {
     cpu->switched_from = prev;
     arch::switch_context(&prev->context, &next->context);
     finish_switch();
+}
+
+// Makes a blocked thread runnable on its CPU's queue and, if that CPU is
+// idle, wakes it; if it is busy, wakes an idle CPU to steal the thread.
+// Called with g_sleep_lock held (so `t` cannot be in a sleep and a wake at
+// once) and interrupts off.
+void make_runnable(Thread* t) {
+    unsigned target = t->cpu;
+    RunQueue& rq = g_run_queues[target];
+    rq.lock.lock();
+    t->state = ThreadState::kRunnable;
+    t->wait_reason = nullptr;
+    t->blocked_cycles += arch::cycle_counter() - t->blocked_at;
+    // Still on its CPU (between queueing itself and calling schedule()):
+    // switch_away() will see it runnable and keep or requeue it.
+    bool queued = !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE);
+    if (queued) rq.threads.push_back(*t);
+    rq.lock.unlock();
+    if (!queued) return;
+    unsigned self = arch::cpu_id();
+    if (is_idle(g_cpus[target].current)) {
+        if (target != self) arch::send_reschedule_ipi(target);
+        return;
+    }
+    for (unsigned c = 0; c < arch::online_cpus(); c++) {
+        if (c != self && is_idle(g_cpus[c].current)) {
+            arch::send_reschedule_ipi(c);
+            return;
+        }
+    }
+}
+
+// Marks the running thread blocked (the caller has queued it somewhere it
+// will be woken from).
+void block_current(const char* reason) {
+    Thread* self = current_thread();
+    SpinLockGuard guard(g_run_queues[self->cpu].lock);
+    self->state = ThreadState::kBlocked;
+    self->wait_reason = reason;
+    self->blocked_at = arch::cycle_counter();
 }
 
 }  // namespace
@@ -98,103 +176,109 @@ void sched_init() {
     Thread* idle = &g_idle_threads[cpu->id];
     idle->state = ThreadState::kRunning;
     idle->on_cpu = true;
+    idle->cpu = cpu->id;
     idle->name[0] = 'i', idle->name[1] = 'd', idle->name[2] = 'l', idle->name[3] = 'e';
+    idle->switched_in_at = arch::cycle_counter();
     cpu->idle = idle;
     cpu->current = idle;
 }
 
 void sched_start(Thread* thread) {
-    SpinLockGuard guard(g_sched_lock);
-    thread->state = ThreadState::kRunnable;
-    thread->wait_reason = nullptr;
-    g_run_queue.push_back(*thread);
+    // New threads start on the CPU that creates them; an idle CPU will
+    // steal them if this one is busy.
+    thread->cpu = arch::cpu_id();
+    thread->blocked_at = arch::cycle_counter();
+    InterruptsOffGuard irqs_off;
+    SpinLockGuard guard(g_sleep_lock);
+    make_runnable(thread);
 }
 
 void schedule() {
     bool irqs_were_on = arch::interrupts_enabled();
     arch::interrupts_disable();
-    g_sched_lock.lock();
     Cpu* cpu = arch::this_cpu();
     Thread* prev = cpu->current;
+    g_run_queues[cpu->id].lock.lock();
     prev->need_resched = false;
     switch_away(cpu, prev);
     if (irqs_were_on) arch::interrupts_enable();
 }
 
 bool sched_wake(Thread* thread) {
-    SpinLockGuard guard(g_sched_lock);
-    if (thread->state != ThreadState::kBlocked) return false;
+    SpinLockGuard sleep_guard(g_sleep_lock);
+    if (__atomic_load_n(&thread->state, __ATOMIC_ACQUIRE) != ThreadState::kBlocked) return false;
     if (thread->wake_time_ns) {  // a timed sleep cut short
         g_sleepers.remove(*thread);
         thread->wake_time_ns = 0;
     }
-    thread->state = ThreadState::kRunnable;
-    thread->wait_reason = nullptr;
-    // Still on its CPU (between queueing itself and calling schedule()):
-    // switch_away() will see it runnable and keep or requeue it.
-    if (!thread->on_cpu) g_run_queue.push_back(*thread);
+    make_runnable(thread);
     return true;
 }
 
-void sched_sleep_until(uint64_t deadline_ns) {
+bool thread_interrupted(const Thread* thread) { return thread->process && thread->process->exiting; }
+
+bool sched_sleep_until(uint64_t deadline_ns) {
     Thread* self = current_thread();
     while (monotonic_ns() < deadline_ns) {
         {
-            SpinLockGuard guard(g_sched_lock);
-            if (self->process && self->process->exiting) return;
+            SpinLockGuard guard(g_sleep_lock);
+            if (thread_interrupted(self)) return false;
             self->wake_time_ns = deadline_ns;
-            self->state = ThreadState::kBlocked;
-            self->wait_reason = "sleep";
             g_sleepers.push_back(*self);
+            block_current("sleep");
         }
         schedule();
     }
+    return true;
 }
 
 void scheduler_tick() {
     Cpu* cpu = arch::this_cpu();
     Thread* self = cpu->current;
-    SpinLockGuard guard(g_sched_lock);
-    if (cpu->id == 0 && !g_sleepers.empty()) {
-        uint64_t now = monotonic_ns();
-        for (auto it = g_sleepers.begin(); it != g_sleepers.end();) {
-            Thread& t = *it;
-            ++it;  // advance before t leaves the list
-            if (t.wake_time_ns <= now) {
-                g_sleepers.remove(t);
-                t.wake_time_ns = 0;
-                t.state = ThreadState::kRunnable;
-                t.wait_reason = nullptr;
-                if (!t.on_cpu) g_run_queue.push_back(t);
+    if (cpu->id == 0) {
+        SpinLockGuard guard(g_sleep_lock);
+        if (!g_sleepers.empty()) {
+            uint64_t now = monotonic_ns();
+            for (auto it = g_sleepers.begin(); it != g_sleepers.end();) {
+                Thread& t = *it;
+                ++it;  // advance before t leaves the list
+                if (t.wake_time_ns <= now) {
+                    g_sleepers.remove(t);
+                    t.wake_time_ns = 0;
+                    make_runnable(&t);
+                }
             }
         }
     }
-    if (self != cpu->idle && --self->slice_ticks <= 0 && !g_run_queue.empty()) self->need_resched = true;
+    if (is_idle(self)) return;
+    RunQueue& rq = g_run_queues[cpu->id];
+    SpinLockGuard guard(rq.lock);
+    // Others are waiting here, or anywhere (an idle CPU would have stolen
+    // them, so a non-empty queue elsewhere means every CPU is busy).
+    if (--self->slice_ticks <= 0 && !rq.threads.empty()) self->need_resched = true;
 }
 
 [[noreturn]] void sched_idle_loop() {
+    Cpu* cpu = arch::this_cpu();
     for (;;) {
-        // Check for work with interrupts off, then halt and enable them in
+        // Look for work with interrupts off, then halt and enable them in
         // one step (arch::wait_for_interrupt): a wake-up that arrives in
-        // between is not slept through.
+        // between is not slept through - its IPI is pending and ends the
+        // halt at once.
         arch::interrupts_disable();
-        g_sched_lock.lock();
-        bool idle = g_run_queue.empty();
-        g_sched_lock.unlock();
-        if (idle)
-            arch::wait_for_interrupt();
-        else
+        bool work = !g_run_queues[cpu->id].threads.empty();
+        for (unsigned c = 0; !work && c < arch::online_cpus(); c++) work = !g_run_queues[c].threads.empty();
+        if (work)
             schedule();
+        else
+            arch::wait_for_interrupt();
         arch::interrupts_enable();
     }
 }
 
 void WaitQueue::enqueue_current(const char* reason) {
-    Thread* self = current_thread();
-    SpinLockGuard guard(g_sched_lock);
-    self->state = ThreadState::kBlocked;
-    self->wait_reason = reason;
-    waiters_.push_back(*self);
+    waiters_.push_back(*current_thread());
+    block_current(reason);
 }
 
 void WaitQueue::dequeue_current() {

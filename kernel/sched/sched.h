@@ -32,24 +32,31 @@ void schedule();
 // Wakes a kBlocked thread. Returns false if it was not blocked.
 bool sched_wake(Thread* thread);
 // Sleeps the current thread until monotonic_ns() >= deadline_ns (at tick
-// resolution). Returns early only if woken by exit_group.
-void sched_sleep_until(uint64_t deadline_ns);
+// resolution). Returns false if cut short because the process is exiting.
+bool sched_sleep_until(uint64_t deadline_ns);
+// Is `thread`'s process being killed (exit_group, a fatal fault)? Blocking
+// waits then give up early, like Linux's fatal_signal_pending().
+bool thread_interrupted(const Thread* thread);
 // Called from the idle loop: never returns.
 [[noreturn]] void sched_idle_loop();
 
 // Threads waiting for something. Use wait_until for the lost-wake-up-free
 // pattern:
-//     queue.wait_until([&] { return child_exited; }, "wait4");
+//     if (!queue.wait_until([&] { return child_exited; }, "wait4")) return -EINTR;
 class WaitQueue {
 public:
-    // Blocks until cond() is true. cond() is evaluated with the queue's lock
-    // held, and must be made true by the waker before it calls wake_*().
+    // Blocks until cond() is true, and returns true. cond() is evaluated
+    // with the queue's lock held, and must be made true by the waker before
+    // it calls wake_*(). Returns false, without waiting for cond(), when the
+    // process is being killed: the caller must then unwind (its thread is
+    // about to exit on the way back to user mode).
     template <typename Cond>
-    void wait_until(Cond cond, const char* reason) {
+    bool wait_until(Cond cond, const char* reason) {
         for (;;) {
             {
                 SpinLockGuard guard(lock_);
-                if (cond()) return;
+                if (cond()) return true;
+                if (thread_interrupted(current_thread())) return false;
                 enqueue_current(reason);
             }
             schedule();
@@ -64,5 +71,5 @@ private:
     void enqueue_current(const char* reason);  // marks current kBlocked
     void dequeue_current();
     SpinLock lock_;
-    IntrusiveList<Thread, &Thread::sched_node> waiters_;
+    IntrusiveList<Thread, &Thread::wait_node> waiters_;
 };
