@@ -46,9 +46,11 @@ OBJDUMP := $(CROSS)objdump
 OBJCOPY := $(CROSS)objcopy
 
 # Kernel: freestanding C++20, no exceptions, no RTTI, frame pointers kept for
-# panic backtraces and gdb.
+# panic backtraces and gdb. -fcheck-new: our operator new returns nullptr when
+# memory runs out, and without this flag g++ assumes it never does and runs
+# the constructor on the null pointer before the caller can check.
 KERNEL_CXXFLAGS := -std=c++20 -ffreestanding -fno-exceptions -fno-rtti \
-  -fno-threadsafe-statics -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+  -fno-threadsafe-statics -fcheck-new -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
   -fno-asynchronous-unwind-tables -nostdlib -O2 -g -Wall -Wextra -Werror \
   -I. -Iarch/$(ARCH)/include $(ARCH_CXXFLAGS) -MMD -MP
 KERNEL_ASFLAGS := -I. -Iarch/$(ARCH)/include -g -MMD -MP
