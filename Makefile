@@ -61,7 +61,7 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-z,max-page-size=4096 \
 # the drivers this arch's board uses (listed in arch/<arch>/drivers.mk).
 include arch/$(ARCH)/drivers.mk
 KERNEL_DIRS := kernel kernel/lib kernel/mm kernel/sync kernel/sched kernel/proc kernel/fs \
-  kernel/syscall kernel/tests
+  kernel/syscall kernel/tests kernel/vdso
 KERNEL_SRCS := $(sort $(wildcard $(addsuffix /*.cpp,$(KERNEL_DIRS)))) \
   $(sort $(wildcard arch/$(ARCH)/*.cpp arch/$(ARCH)/*.S)) \
   $(sort $(wildcard boot/$(ARCH)/*.S)) $(ARCH_DRIVERS)
@@ -75,23 +75,20 @@ kernel: $(KERNEL_IMAGES)
 # ---- user programs and the initramfs -----------------------------------------
 # user/lib/user.mk says how programs are compiled against newlib (built once
 # into a cache by user/newlib/build.sh); each *.mk below declares programs
-# with $(call user_program,...). Every program lands in /bin of the
-# initramfs, a cpio "newc" archive QEMU hands the kernel with -initrd.
+# with $(call user_program,...). user/programs.mk comes last: it puts every
+# declared program in /bin of the initramfs, a cpio "newc" archive QEMU hands
+# the kernel with -initrd ($(BUILD)/initramfs.cpio).
 include user/lib/user.mk
 include user/lib/test_glue.mk
--include user/programs.mk
 include user/bench/bench.mk
+include user/tests/tests.mk
+# The vDSO (user/vdso/vdso.mk): built, checked, and linked into the kernel
+# image; also declares the vdso_tests and bench_vdso programs.
+include user/vdso/vdso.mk
+KERNEL_OBJS += $(VDSO_IMAGE_O)
+include user/programs.mk
 
-INITRAMFS := $(BUILD)/initramfs.cpio
-ROOTFS := $(BUILD)/rootfs
-initramfs: $(INITRAMFS)
-$(INITRAMFS): $(USER_PROGRAMS) $(wildcard user/rootfs/*/*)
-	$(call say,CPIO,$@)
-	$(Q)rm -rf $(ROOTFS) && mkdir -p $(ROOTFS)/bin
-	$(Q)cp $(USER_PROGRAMS) $(ROOTFS)/bin/
-	$(Q)if [ -d user/rootfs ]; then cp -R user/rootfs/. $(ROOTFS)/; fi
-	$(Q)cd $(ROOTFS) && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet > $(CURDIR)/$@
-
+# ---- the kernel ----------------------------------------------------------------
 $(BUILD)/obj/%.cpp.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(call say,CXX,$<)

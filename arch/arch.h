@@ -116,6 +116,10 @@ unsigned online_cpus();
 // Interrupts `cpu` so that it leaves wait_for_interrupt() and looks at its
 // run queue (Linux's smp_send_reschedule). Harmless if it is busy.
 void send_reschedule_ipi(unsigned cpu);
+// Runs fn(arg) on `cpu` (in its interrupt context, so: short, no blocking)
+// and returns when it has finished (Linux's smp_call_function_single with
+// wait=1). Call with interrupts on, from thread context.
+void run_on_cpu(unsigned cpu, void (*fn)(void*), void* arg);
 
 // ---- Stopping ----------------------------------------------------------------
 // Stop this CPU forever with interrupts off.

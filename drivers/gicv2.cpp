@@ -19,6 +19,12 @@ constexpr uintptr_t kGicdIcactiver = 0x380;   // write 1: clear active
 constexpr uintptr_t kGicdIpriorityr = 0x400;  // 1 byte per ID
 constexpr uintptr_t kGicdItargetsr = 0x800;   // 1 byte per ID: CPU mask
 constexpr uintptr_t kGicdIcfgr = 0xc00;       // 2 bits per ID: bit 1 = edge
+// Software generated interrupts: [25:24] target filter (0 = the CPUs in
+// the list, 2 = only the CPU that writes), [23:16] CPU target list, [3:0]
+// the SGI's ID.
+constexpr uintptr_t kGicdSgir = 0xf00;
+constexpr unsigned kSgirTargetListShift = 16;
+constexpr uint32_t kSgirToSelf = 2u << 24;
 
 // CPU interface (GICC_*), banked per CPU.
 constexpr uintptr_t kGiccCtlr = 0x00;  // bit 0: signal interrupts to this CPU
@@ -164,6 +170,21 @@ bool GicV2::is_pending(unsigned id) const {
 
 void GicV2::set_pending(unsigned id) {
     mmio_write32(gicd_ + kGicdIspendr + (id / 32) * 4, 1u << (id % 32));
+}
+
+void GicV2::send_sgi(unsigned sgi, uint8_t cpu_mask) {
+    // The receiver will look at memory we wrote just before (a run queue, a
+    // call slot): those stores must be visible to it before it can take the
+    // interrupt, and a store to normal memory and a write to a device
+    // register are not ordered by themselves (Linux: the dmb(ishst) in
+    // gic_ipi_send_mask).
+    asm volatile("dmb ishst" ::: "memory");
+    mmio_write32(gicd_ + kGicdSgir, (uint32_t(cpu_mask) << kSgirTargetListShift) | (sgi & 0xf));
+}
+
+void GicV2::send_sgi_to_self(unsigned sgi) {
+    asm volatile("dmb ishst" ::: "memory");  // as in send_sgi
+    mmio_write32(gicd_ + kGicdSgir, kSgirToSelf | (sgi & 0xf));
 }
 
 uint32_t GicV2::acknowledge() { return mmio_read32(gicc_ + kGiccIar); }

@@ -48,7 +48,10 @@ public:
     // calling CPU's interface.
     void init(uintptr_t distributor, uintptr_t cpu_interface);
     // On every other CPU when it starts: its banked PPI/SGI state and its
-    // CPU interface.
+    // CPU interface. IDs 0..31 have one enable bit and one priority per CPU
+    // (the distributor "banks" those registers by who is asking), so an SGI
+    // or PPI enabled on the boot CPU is still off here until this CPU
+    // enables it too (arch/aarch64/interrupts.cpp, irq_init_this_cpu).
     void init_this_cpu();
 
     // Number of interrupt IDs this GIC implements (GICD_TYPER.ITLinesNumber).
@@ -66,12 +69,25 @@ public:
     // edge-triggered. PPIs' configuration may be fixed by the hardware.
     void set_edge_triggered(unsigned id, bool edge);
     // This CPU's own bit for set_target (GICD_ITARGETSR0, which reads back
-    // the asking CPU's mask).
+    // the asking CPU's mask). 0 on a GIC built for one CPU, where the
+    // target registers read as zero (all interrupts go to that CPU anyway).
     uint8_t this_cpu_mask() const;
     bool is_pending(unsigned id) const;
     // Makes `id` pending as if its device had raised it (GICD_ISPENDR):
     // how tests exercise an interrupt path without the device.
     void set_pending(unsigned id);
+
+    // Sends software-generated interrupt `sgi` (0..15) to the CPUs in
+    // `cpu_mask` (bit n = CPU interface n, as this_cpu_mask() reads on each
+    // CPU): how one CPU interrupts others (GICD_SGIR). The receiving CPU's
+    // IAR also names the sender (bits [12:10]); EOI with the whole value.
+    // Stores made before the call are visible to the receivers before the
+    // interrupt arrives.
+    void send_sgi(unsigned sgi, uint8_t cpu_mask);
+    // The same to the calling CPU itself, by the register's "this CPU only"
+    // filter instead of a target list: works on a uniprocessor GIC too,
+    // whose CPU has no mask (this_cpu_mask() reads 0 there).
+    void send_sgi_to_self(unsigned sgi);
 
     // Reads GICC_IAR: the highest-priority pending interrupt, now active.
     // Bits [9:0] are the ID (kSpuriousId if none); pass the whole value

@@ -24,7 +24,7 @@ void print_banner(const BootInfo& boot) {
     arch::cpu_model(model, sizeof model);
     uint64_t counter_hz = arch::cycle_counter_hz();
     kprintf("\nHandoff (%s) - a teaching kernel for Go-style schedulers\n", arch::name());
-    kprintf("  cpu:     %s, %u found\n", model, boot.cpu_count);
+    kprintf("  cpu:     %s, %u found, %u online\n", model, boot.cpu_count, arch::online_cpus());
     kprintf("  memory:  %lu MiB RAM, %lu MiB free\n", boot.memory_total >> 20,
             (page_allocator().free_page_count() * kPageSize) >> 20);
     kprintf("  timer:   %u Hz ticks (source clock %lu.%03lu MHz), counter %lu.%03lu MHz\n", kHz,
@@ -63,6 +63,7 @@ void print_banner(const BootInfo& boot) {
     sched_init();
     time_init(arch::cycle_counter_hz());
     arch::interrupts_init(boot, kHz);
+    arch::start_secondary_cpus(boot);
     print_banner(boot);
     arch::interrupts_enable();
 

@@ -2,6 +2,7 @@
 #include "kernel/time.h"
 
 #include "arch/arch.h"
+#include "kernel/vdso/vvar.h"
 
 namespace {
 uint64_t g_boot_counter;
@@ -16,6 +17,9 @@ void time_init(uint64_t counter_hz) {
     g_boot_counter = arch::cycle_counter();
     // 1e9 << 32 is about 4.3e18: still fits in 64 bits.
     g_mult = (uint64_t(1000000000) << kShift) / counter_hz;
+    // The vDSO's copy of this clock (kernel/vdso/vvar.h). If it fails there
+    // is no vDSO, and programs make the system call instead.
+    vvar_init({counter_hz, g_boot_counter, g_mult, kShift, kRealtimeAtBootNs, 1000000000 / kHz});
 }
 
 uint64_t cycles_to_ns(uint64_t cycles) {
@@ -27,7 +31,10 @@ void timer_tick() {
     cpu->ticks++;
     // Every CPU has its own timer; only the boot CPU advances the global tick
     // count, as Linux lets one CPU do do_timer().
-    if (cpu->id == 0) __atomic_add_fetch(&g_ticks, 1, __ATOMIC_RELAXED);
+    if (cpu->id == 0) {
+        __atomic_add_fetch(&g_ticks, 1, __ATOMIC_RELAXED);
+        vvar_update();  // the vDSO's clock too (Linux: update_vsyscall)
+    }
 }
 
 uint64_t ticks() { return __atomic_load_n(&g_ticks, __ATOMIC_RELAXED); }

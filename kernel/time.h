@@ -9,6 +9,9 @@
 #include <stdint.h>
 
 constexpr unsigned kHz = 100;  // timer interrupts per second (10 ms ticks)
+// CLOCK_REALTIME when the monotonic clock was 0: 2025-01-01 00:00:00 UTC, in
+// ns since 1970 (no RTC is read yet; the same date on every run).
+constexpr uint64_t kRealtimeAtBootNs = 1735689600ull * 1000000000ull;
 
 // Records the counter at boot and its frequency; computes the scale.
 void time_init(uint64_t counter_hz);

@@ -68,18 +68,28 @@ def symbolise(kernel, addresses, arch):
 
 def run_suite(arch, kernel, append, smp=1, initrd=None, timeout=120, name=None,
               verbose=False, mem="512M", log_path=None):
+    """Boots the kernel with `append` and judges the test lines it prints."""
     name = name or f"{arch}/smp{smp}"
-    result = SuiteResult(name)
     cmd = [os.path.join(ROOT, "qemu", "qemu.sh"), "--arch", arch, "--kernel", kernel,
            "--smp", str(smp), "--mem", mem, "--append", append]
     if initrd:
         cmd += ["--initrd", initrd]
+    return run_command(cmd, name, SUCCESS_STATUS[arch], timeout=timeout, verbose=verbose,
+                       log_path=log_path, kernel=kernel, arch=arch)
+
+
+def run_command(cmd, name, success_status=0, timeout=120, verbose=False, log_path=None,
+                kernel=None, arch=None, cwd=None):
+    """Runs any command that prints the test protocol (a QEMU boot, or a test
+    program natively on the host) and judges it the same way."""
+    result = SuiteResult(name)
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+                            stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd)
     deadline = time.monotonic() + timeout
     buffer = b""
     reasons = {}
-    done = None
+    done = {}         # tag -> (passed, failed) from its closing line
+    counted = {}      # tag -> [passed, failed] counted from its verdict lines
     panic_lines = []
     in_panic = False
     timed_out = False
@@ -99,15 +109,18 @@ def run_suite(arch, kernel, append, smp=1, initrd=None, timeout=120, name=None,
             return
         m = RESULT_RE.match(line)
         if m:
-            test = m.group(3)
+            tag, test = m.group(1), m.group(3)
+            tally = counted.setdefault(tag, [0, 0])
             if m.group(2) == "PASS":
                 result.passed.append(test)
+                tally[0] += 1
             else:
                 result.failed.append((test, reasons.get(test, [])))
+                tally[1] += 1
             return
         m = DONE_RE.match(line)
         if m:
-            done = (int(m.group(2)), int(m.group(3)))
+            done[m.group(1)] = (int(m.group(2)), int(m.group(3)))
 
     while True:
         remaining = deadline - time.monotonic()
@@ -147,21 +160,28 @@ def run_suite(arch, kernel, append, smp=1, initrd=None, timeout=120, name=None,
     if panic_lines:
         addresses = [m.group(1) for m in map(BACKTRACE_RE.match, panic_lines) if m]
         text = "kernel panic:\n    " + "\n    ".join(panic_lines[:12])
-        if addresses:
+        if addresses and kernel:
             text += "\n  symbolised:\n    " + "\n    ".join(symbolise(kernel, addresses, arch))
         result.problems.append(text)
     if timed_out:
         tail = "\n    ".join(result.log[-8:])
         result.problems.append(f"timed out after {timeout}s; last lines:\n    {tail}")
-    elif status != SUCCESS_STATUS[arch] and not panic_lines:
-        result.problems.append(f"QEMU exited with status {status} "
-                               f"(success is {SUCCESS_STATUS[arch]})")
-    if done is None and not timed_out and not panic_lines:
+    elif status != success_status and not panic_lines:
+        result.problems.append(f"exited with status {status} (success is {success_status})")
+    # Several programs may report in one boot (e.g. leakcheck running
+    # usertests): each tag that printed verdicts must close with its own
+    # done line, agreeing with what was counted for that tag.
+    if not done and not timed_out and not panic_lines:
         result.problems.append("no closing 'done:' line: the test program did not finish")
-    elif done is not None and done != (len(result.passed), len(result.failed)):
-        result.problems.append(f"closing line says {done[0]} passed, {done[1]} failed but "
-                               f"the runner counted {len(result.passed)} and {len(result.failed)}")
-    if done is not None and done[1] > 0 and status == SUCCESS_STATUS[arch]:
+    for tag, (p, f) in done.items():
+        if (p, f) != tuple(counted.get(tag, [0, 0])):
+            c = counted.get(tag, [0, 0])
+            result.problems.append(f"{tag}: closing line says {p} passed, {f} failed but "
+                                   f"the runner counted {c[0]} and {c[1]}")
+    for tag in counted:
+        if tag not in done and not timed_out and not panic_lines:
+            result.problems.append(f"{tag}: no closing 'done:' line")
+    if any(f > 0 for _, f in done.values()) and status == success_status:
         result.problems.append("tests failed but the guest reported success")
     return result
 

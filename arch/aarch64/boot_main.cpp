@@ -5,6 +5,7 @@
 // the device tree, bring up the PL011 console, translate the tree's
 // description (memory, command line, initrd, CPUs) into the arch-neutral
 // BootInfo and hand over to kmain().
+#include "arch/aarch64/psci.h"
 #include "arch/arch.h"
 #include "drivers/pl011.h"
 #include "kernel/lib/fdt.h"
@@ -100,6 +101,8 @@ extern "C" [[noreturn]] void aarch64_boot_main(uintptr_t x0) {
 
     int cpus = g_fdt.cpu_count();
     g_boot.cpu_count = cpus > 0 ? unsigned(cpus) : 1;
+    // The firmware interface (starting CPUs, power off) and how to call it.
+    if (!aarch64::psci_init(g_fdt)) kprintf("boot: no usable /psci node in the device tree\n");
 
     kmain(g_boot);
 }

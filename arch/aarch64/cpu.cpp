@@ -1,4 +1,5 @@
 // arch/aarch64/cpu.cpp - identifying and stopping the CPU.
+#include "arch/aarch64/psci.h"
 #include "arch/arch.h"
 #include "kernel/lib/format.h"
 
@@ -46,8 +47,6 @@ namespace {
 // and a parameter block pointer in x1.
 constexpr uint64_t kSysExitExtended = 0x20;
 constexpr uint64_t kAdpStoppedApplicationExit = 0x20026;
-// PSCI SYSTEM_OFF (SMC Calling Convention function ID), through HVC on virt.
-constexpr uint64_t kPsciSystemOff = 0x84000008;
 }  // namespace
 
 [[noreturn]] void shutdown(int status) {
@@ -63,8 +62,7 @@ constexpr uint64_t kPsciSystemOff = 0x84000008;
         register uint64_t x1 asm("x1") = uintptr_t(block);
         asm volatile("hlt #0xf000" : "+r"(w0) : "r"(x1) : "memory");
     }
-    register uint64_t fn asm("x0") = kPsciSystemOff;
-    asm volatile("hvc #0" : "+r"(fn)::"memory");
+    aarch64::psci_system_off();  // through the device tree's conduit (psci.cpp)
     halt();
 }
 

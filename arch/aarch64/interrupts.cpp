@@ -5,8 +5,11 @@
 // GIC's answer to "acknowledge" (drivers/gicv2.h). interrupts_init() finds
 // the GIC, the timer and the UART in the device tree, and routes:
 //
-//   GIC ID 27 (PPI 11)  EL1 virtual timer   -> timer.cpp: the tick
+//   GIC ID 0  (SGI 0)   reschedule IPI      -> smp.cpp (every CPU; registered
+//   GIC ID 1  (SGI 1)   call-function IPI   -> smp.cpp  by start_secondary_cpus)
+//   GIC ID 27 (PPI 11)  EL1 virtual timer   -> timer.cpp: the tick (every CPU)
 //   GIC ID 33 (SPI 1)   PL011 UART receive  -> uart_interrupt: input ring
+//                                              (CPU 0 only: one CPU suffices)
 //
 // (the numbers are QEMU virt's; the device tree is what we believe). Linux's
 // counterparts: gic_handle_irq() in drivers/irqchip/irq-gic.c and the
@@ -61,6 +64,15 @@ void irq_register(unsigned irq, IrqHandler handler) {
     gic().set_priority(irq, GicV2::kDefaultPriority);
     gic().set_target(irq, gic().this_cpu_mask());  // ignored for PPIs: always ours
     gic().enable(irq);
+}
+
+void irq_init_this_cpu() {
+    gic().init_this_cpu();
+    for (unsigned irq = 0; irq < kFirstSpi; irq++) {
+        if (!g_handlers[irq]) continue;
+        gic().set_priority(irq, GicV2::kDefaultPriority);
+        gic().enable(irq);
+    }
 }
 
 void irq_handle() {

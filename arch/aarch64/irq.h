@@ -22,7 +22,13 @@ constexpr unsigned kMaxIrqs = 256;  // QEMU virt's GICv2 has 288 lines; we use f
 using IrqHandler = void (*)(unsigned irq);
 
 // Routes `irq` to `handler` and enables it at the GIC, targeted at this CPU.
+// An SGI or PPI (irq < kFirstSpi) is enabled on this CPU only: every other
+// CPU enables its own copy in irq_init_this_cpu.
 void irq_register(unsigned irq, IrqHandler handler);
+// On a secondary CPU as it starts: its GIC CPU interface, and every SGI and
+// PPI that has a handler enabled in its banked registers, so each CPU takes
+// the same per-CPU interrupts (its timer, IPIs) as the boot CPU.
+void irq_init_this_cpu();
 // Called by the IRQ vector (traps.cpp): acknowledges and dispatches every
 // pending interrupt, then returns to the interrupted code.
 void irq_handle();
@@ -36,5 +42,9 @@ unsigned console_irq();
 // Set up by interrupts_init (timer.cpp): the generic timer at `hz`, on
 // interrupt `irq` (a PPI), for the calling CPU.
 void timer_init(unsigned irq, unsigned hz);
+// Starts this CPU's own timer at the rate timer_init chose: each CPU has
+// its own comparator, so a secondary CPU calls this as it starts (after
+// irq_init_this_cpu has enabled the PPI for it).
+void timer_start_this_cpu();
 
 }  // namespace aarch64

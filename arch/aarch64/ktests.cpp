@@ -5,7 +5,9 @@
 // interrupt, the PageTable API with a leak check; and for user mode: the
 // user-copy routines and their fault fixups, the FP/SIMD save/load, the
 // user frame and syscall ABI accessors, and switch_context driven by the
-// scheduler. Protocol: kernel/ktest.h.
+// scheduler; and for SMP: every CPU online and set up like the boot CPU,
+// every CPU's timer ticking, reschedule IPIs, and TLB invalidation reaching
+// the other CPUs without an IPI. Protocol: kernel/ktest.h.
 //
 // Integer division by zero does NOT trap on AArch64: SDIV/UDIV simply return
 // 0 (the Arm ARM defines it so). The x86-64 tests provoke a "divide error";
@@ -13,6 +15,7 @@
 // undefined instruction, UDF #0, which every AArch64 CPU rejects.
 #include "arch/aarch64/irq.h"
 #include "arch/aarch64/mmu.h"
+#include "arch/aarch64/smp.h"
 #include "arch/aarch64/sysreg.h"
 #include "arch/arch.h"
 #include "drivers/gicv2.h"
@@ -645,14 +648,261 @@ KTEST(aarch64_sched_ping_pong) {
     sched_start(threads[0]);
     sched_start(threads[1]);
     // This test runs on the boot CPU's idle thread, which the scheduler
-    // picks only when nothing else is runnable: so schedule() returns here
-    // once both players are done (or blocked, which would be a bug).
-    for (int spins = 0; game.finished < 2 && spins < 100; spins++) schedule();
+    // picks only when nothing else is runnable: so with one CPU schedule()
+    // returns here once both players are done (or blocked, which would be a
+    // bug). With several CPUs the players may be stolen by idle ones and
+    // play there while this CPU finds nothing to run: keep yielding until
+    // they are done, for at most 10 s of the counter.
+    uint64_t deadline = arch::cycle_counter() + 10 * arch::cycle_counter_hz();
+    while (game.finished < 2 && arch::cycle_counter() < deadline) schedule();
     EXPECT_EQ(t, game.finished, 2);
     EXPECT_EQ(t, game.moves[0], PingPong::kRounds);
     EXPECT_EQ(t, game.moves[1], PingPong::kRounds);
     EXPECT(t, !game.misaligned_stack);
     EXPECT(t, !game.wrong_arg);
-    EXPECT(t, current_thread()->context_switches > switches_before);
+    // (With several CPUs, others may have run both players.)
+    if (arch::online_cpus() == 1) EXPECT(t, current_thread()->context_switches > switches_before);
     EXPECT(t, arch::interrupts_enabled());
+}
+
+// ---- SMP: bring-up, per-CPU state, IPIs, broadcast TLB invalidation (smp.cpp) ---------
+//
+// With -smp 1 every test still runs what it can on the one CPU and says what
+// it skipped; the multi-CPU parts need -smp 2 or more.
+
+namespace {
+
+// A bounded busy-wait: true once done() holds, false after `seconds` of the
+// counter. (Timing is never asserted; the bound only stops a hang.)
+template <typename Done>
+bool wait_until(Done done, uint64_t seconds = 5) {
+    uint64_t deadline = arch::cycle_counter() + seconds * arch::cycle_counter_hz();
+    while (!done()) {
+        if (arch::cycle_counter() > deadline) return false;
+        arch::cpu_relax();
+    }
+    return true;
+}
+
+bool single_cpu_note(KTestContext& t, const char* what) {
+    if (arch::online_cpus() > 1) return false;
+    EXPECT_EQ(t, arch::online_cpus(), 1u);
+    kprintf("  (one CPU online: %s skipped; run with -smp 4)\n", what);
+    return true;
+}
+
+}  // namespace
+
+KTEST(aarch64_smp_cpus_online) {
+    // start_secondary_cpus ran (kernel/main.cpp) and started every CPU the
+    // device tree lists, up to kMaxCpus.
+    unsigned described = aarch64::cpus_described();
+    EXPECT(t, described > 0);
+    unsigned expected = described < kMaxCpus ? described : kMaxCpus;
+    unsigned online = arch::online_cpus();
+    kprintf("  %u CPUs described, %u online\n", described, online);
+    EXPECT_EQ(t, online, expected);
+    uint8_t masks_seen = 0;
+    for (unsigned c = 0; c < online; c++) {
+        EXPECT_EQ(t, g_cpus[c].id, c);
+        EXPECT(t, g_cpus[c].self == &g_cpus[c]);
+        EXPECT(t, g_cpus[c].idle != nullptr);  // each joined the scheduler
+        uint8_t mask = aarch64::gic_cpu_mask(c);
+        kprintf("  cpu %u: MPIDR 0x%lx, GIC CPU interface mask 0x%02x\n", c, aarch64::cpu_mpidr(c),
+                mask);
+        // One GIC CPU interface each, a different one per CPU. (QEMU gives
+        // a one-CPU machine a uniprocessor GIC, whose masks read 0.)
+        if (online == 1) continue;
+        EXPECT(t, mask != 0 && (mask & (mask - 1)) == 0);
+        EXPECT(t, !(masks_seen & mask));
+        masks_seen |= mask;
+        for (unsigned d = 0; d < c; d++) EXPECT(t, aarch64::cpu_mpidr(d) != aarch64::cpu_mpidr(c));
+    }
+    single_cpu_note(t, "nothing");
+}
+
+namespace {
+
+// What a CPU's configuration looks like from the inside (run_on_cpu).
+struct CpuSetup {
+    unsigned id;
+    Cpu* tpidr_el1;
+    uint64_t vbar, sctlr, tcr, mair, cpacr, ttbr1, cntkctl, cntv_ctl, pan;
+    uint8_t gic_mask;
+};
+
+void probe_setup(void* arg) {
+    auto* s = static_cast<CpuSetup*>(arg);
+    s->id = arch::cpu_id();
+    s->tpidr_el1 = reinterpret_cast<Cpu*>(read_sysreg(tpidr_el1));
+    s->vbar = read_sysreg(vbar_el1);
+    s->sctlr = read_sysreg(sctlr_el1);
+    // EPD0 (bit 7) says whether a user address space is active right now:
+    // that differs between CPUs by design.
+    s->tcr = read_sysreg(tcr_el1) & ~(1ull << 7);
+    s->mair = read_sysreg(mair_el1);
+    s->cpacr = read_sysreg(cpacr_el1);
+    s->ttbr1 = read_sysreg(ttbr1_el1);
+    s->cntkctl = read_sysreg(cntkctl_el1);
+    s->cntv_ctl = read_sysreg(cntv_ctl_el0) & 3;  // ENABLE, IMASK (not ISTATUS)
+    s->pan = aarch64::pan_enabled() ? read_sysreg(s3_0_c4_c2_3) : 0;
+    s->gic_mask = gic().this_cpu_mask();
+}
+
+}  // namespace
+
+KTEST(aarch64_smp_every_cpu_set_up_alike) {
+    // Each CPU set itself up (smp.cpp, aarch64_secondary_main): its own Cpu
+    // in TPIDR_EL1, the same vectors, MMU configuration, kernel tables, EL0
+    // controls, FP access, PAN and timer as the boot CPU. run_on_cpu asks it.
+    static CpuSetup boot_cpu, other;
+    arch::run_on_cpu(arch::cpu_id(), probe_setup, &boot_cpu);
+    EXPECT_EQ(t, boot_cpu.id, arch::cpu_id());
+    EXPECT(t, boot_cpu.tpidr_el1 == arch::this_cpu());
+    EXPECT_EQ(t, boot_cpu.ttbr1, arch::kernel_page_table().root_phys());
+    EXPECT_EQ(t, boot_cpu.cntv_ctl, 1u);  // enabled, not masked
+    if (single_cpu_note(t, "comparing CPUs")) return;
+    for (unsigned c = 0; c < arch::online_cpus(); c++) {
+        other = CpuSetup{};
+        arch::run_on_cpu(c, probe_setup, &other);
+        EXPECT_EQ(t, other.id, c);
+        EXPECT(t, other.tpidr_el1 == &g_cpus[c]);
+        EXPECT_EQ(t, other.vbar, boot_cpu.vbar);
+        EXPECT_EQ(t, other.sctlr, boot_cpu.sctlr);
+        EXPECT_EQ(t, other.tcr, boot_cpu.tcr);
+        EXPECT_EQ(t, other.mair, boot_cpu.mair);
+        EXPECT_EQ(t, other.cpacr, boot_cpu.cpacr);
+        EXPECT_EQ(t, other.ttbr1, boot_cpu.ttbr1);
+        EXPECT_EQ(t, other.cntkctl, boot_cpu.cntkctl);
+        EXPECT_EQ(t, other.cntv_ctl, boot_cpu.cntv_ctl);
+        EXPECT_EQ(t, other.pan, boot_cpu.pan);
+        EXPECT_EQ(t, other.gic_mask, aarch64::gic_cpu_mask(c));
+    }
+}
+
+KTEST(aarch64_smp_every_cpu_ticks) {
+    // Each CPU has its own timer (a banked PPI and its own comparator):
+    // every CPU's tick count must advance, the idle ones' too (their WFI
+    // ends at each tick).
+    constexpr uint64_t kTicks = 3;
+    unsigned online = arch::online_cpus();
+    uint64_t start[kMaxCpus];
+    for (unsigned c = 0; c < online; c++)
+        start[c] = __atomic_load_n(&g_cpus[c].ticks, __ATOMIC_RELAXED);
+    auto all_ticked = [&] {
+        for (unsigned c = 0; c < online; c++)
+            if (__atomic_load_n(&g_cpus[c].ticks, __ATOMIC_RELAXED) < start[c] + kTicks)
+                return false;
+        return true;
+    };
+    EXPECT(t, wait_until(all_ticked));
+    for (unsigned c = 0; c < online; c++) {
+        uint64_t now = __atomic_load_n(&g_cpus[c].ticks, __ATOMIC_RELAXED);
+        kprintf("  cpu %u: %lu ticks (+%lu)\n", c, now, now - start[c]);
+        EXPECT(t, now >= start[c] + kTicks);
+    }
+    single_cpu_note(t, "other CPUs' ticks");
+}
+
+KTEST(aarch64_smp_reschedule_ipi_received) {
+    // A reschedule IPI (SGI 0) to every CPU - this one too, which works with
+    // one CPU as well - is taken by exactly that CPU.
+    unsigned online = arch::online_cpus();
+    for (unsigned c = 0; c < online; c++) {
+        uint64_t before[kMaxCpus];
+        for (unsigned d = 0; d < online; d++) before[d] = aarch64::reschedule_ipis_received(d);
+        arch::send_reschedule_ipi(c);
+        bool taken = wait_until([&] { return aarch64::reschedule_ipis_received(c) > before[c]; });
+        EXPECT(t, taken);
+        EXPECT_EQ(t, aarch64::reschedule_ipis_received(c), before[c] + 1);
+        // No other CPU got it (others' IPIs from the scheduler could
+        // arrive meanwhile; during ktests there are none).
+        for (unsigned d = 0; d < online; d++)
+            if (d != c) EXPECT_EQ(t, aarch64::reschedule_ipis_received(d), before[d]);
+    }
+    for (unsigned c = 0; c < online; c++)
+        kprintf("  cpu %u: %lu reschedule IPIs taken\n", c, aarch64::reschedule_ipis_received(c));
+    // A CPU number that is not online is ignored, not sent anywhere.
+    arch::send_reschedule_ipi(online);
+    single_cpu_note(t, "IPIs between CPUs");
+}
+
+namespace {
+
+// The broadcast-TLBI test's shared state: a user address space with one
+// page, and what the other CPU read through it.
+struct TlbiTest {
+    static constexpr uintptr_t kVa = 0x30000000;
+    arch::PageTable* table;
+    uint64_t value;        // read on the other CPU
+    bool ttbr0_was_ours;   // the other CPU still had our table in TTBR0
+};
+
+// On the other CPU: make the table its user address space (as a thread of
+// that process running there would) and read the word at kVa, which puts
+// the translation in ITS TLB.
+void tlbi_activate_and_read(void* arg) {
+    auto* test = static_cast<TlbiTest*>(arg);
+    test->table->activate();
+    test->value = 0;
+    arch::copy_user(&test->value, reinterpret_cast<void*>(TlbiTest::kVa), sizeof test->value);
+}
+
+// On the other CPU again: read kVa once more through whatever its TLB holds.
+void tlbi_read_again(void* arg) {
+    auto* test = static_cast<TlbiTest*>(arg);
+    test->ttbr0_was_ours = read_sysreg(ttbr0_el1) == test->table->root_phys();
+    test->value = 0;
+    arch::copy_user(&test->value, reinterpret_cast<void*>(TlbiTest::kVa), sizeof test->value);
+    aarch64::user_tables_off();
+}
+
+}  // namespace
+
+KTEST(aarch64_smp_tlbi_broadcast) {
+    // Another CPU caches a user translation kVa -> page A in its TLB. This
+    // CPU remaps kVa to page B with PageTable::unmap + map - what mprotect
+    // and munmap do - which invalidate with TLBI VAAE1IS + DSB ISH. Without
+    // the IS (broadcast) form only THIS CPU's TLB would forget kVa -> A, and
+    // the other CPU would go on reading page A: QEMU keeps a software TLB per
+    // virtual CPU and flushes another CPU's only for the IS forms, so this
+    // test fails if flush_tlb_page uses plain TLBI VAAE1 (checked by hand).
+    // No IPI is involved in the flush itself: run_on_cpu only drives the
+    // other CPU's reads.
+    if (single_cpu_note(t, "the broadcast TLBI test")) return;
+    PageAllocator& pages = page_allocator();
+    size_t free_before = pages.free_page_count();
+    uintptr_t page_a = pages.alloc_page(), page_b = pages.alloc_page();
+    EXPECT(t, page_a && page_b);
+    if (!page_a || !page_b) return;
+    *static_cast<volatile uint64_t*>(pages.to_virt(page_a)) = 0xaaaaaaaa;
+    *static_cast<volatile uint64_t*>(pages.to_virt(page_b)) = 0xbbbbbbbb;
+
+    arch::PageTable table;
+    EXPECT(t, table.create());
+    uint32_t user_rw = arch::kMapRead | arch::kMapWrite | arch::kMapUser;
+    EXPECT_EQ(t, table.map(TlbiTest::kVa, page_a, kPageSize, user_rw), 0);
+
+    static TlbiTest test;
+    test = TlbiTest{&table, 0, false};
+    unsigned other = arch::cpu_id() == 1 ? 2 % arch::online_cpus() : 1;
+    arch::run_on_cpu(other, tlbi_activate_and_read, &test);
+    EXPECT_EQ(t, test.value, 0xaaaaaaaau);
+
+    table.unmap(TlbiTest::kVa, kPageSize);  // TLBI VAAE1IS, DSB ISH
+    EXPECT_EQ(t, table.map(TlbiTest::kVa, page_b, kPageSize, user_rw), 0);
+
+    arch::run_on_cpu(other, tlbi_read_again, &test);
+    if (test.ttbr0_was_ours) {
+        kprintf("  cpu %u read 0x%lx after the remap (0xbbbbbbbb, page B: its TLB forgot page A)\n",
+                other, test.value);
+        EXPECT_EQ(t, test.value, 0xbbbbbbbbu);
+    } else {
+        kprintf("  (cpu %u switched address spaces in between: not judged)\n", other);
+    }
+
+    table.destroy();
+    pages.free_page(page_a);
+    pages.free_page(page_b);
+    EXPECT_EQ(t, pages.free_page_count(), free_before);
 }

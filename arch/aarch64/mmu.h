@@ -13,5 +13,9 @@ void user_tables_off();
 // then faults on any access to user-accessible memory unless it clears
 // PSTATE.PAN first, or uses LDTR/STTR as copy_user does (uaccess.S).
 bool pan_enabled();
+// Turns PAN on for the calling CPU if paging_init found the feature (the
+// CPUs of one machine have the same features). paging_init calls it on the
+// boot CPU, smp.cpp on every other.
+void pan_enable_this_cpu();
 
 }  // namespace aarch64

@@ -174,6 +174,20 @@ void free_table(uintptr_t phys, unsigned level) {
 // reach the table walker (DSB ISHST) before the invalidation; the
 // invalidation must finish on every CPU (TLBI ...IS, DSB ISH) before we go
 // on; ISB discards instructions fetched with the old translation.
+//
+// This is where AArch64 and x86-64 differ most on SMP. Another CPU may be
+// running a thread of the same process and hold the old translation in its
+// TLB. On x86-64 INVLPG only reaches the executing CPU, so the kernel must
+// interrupt every other CPU using the address space and have each flush its
+// own TLB (a "TLB shootdown" IPI, Linux's flush_tlb_mm_range ->
+// smp_call_function_many). On AArch64 the "IS" (Inner Shareable) forms of
+// TLBI are broadcast by the hardware to every CPU in the inner shareable
+// domain - all our CPUs - and the DSB ISH that follows waits until every one
+// of them has finished. So unmap, and mprotect (which AddressSpace does as
+// unmap + map), need no IPI here: one instruction and one barrier. Linux's
+// arm64 flush_tlb_range is the same (__tlbi(vale1is) + dsb(ish)). The non-IS
+// form (TLBI VAAE1) would flush this CPU only and leave the others using the
+// old page: arch/aarch64/ktests.cpp (aarch64_smp_tlbi_broadcast) checks that.
 void flush_tlb_page(uintptr_t va) {
     // TLBI VAAE1IS: this VA, all ASIDs, all CPUs in the inner shareable
     // domain. The operand is VA[55:12].
@@ -429,21 +443,11 @@ void paging_init(const BootInfo& boot) {
     //    PageTable::activate turns them back on for each process.
     aarch64::user_tables_off();
 
-    // 6. PAN (Privileged Access Never, Armv8.1): while PSTATE.PAN is set the
-    //    kernel faults on any access to user (EL0-accessible) memory, so a
-    //    stray user pointer dereference is caught instead of obeyed. Clearing
-    //    SCTLR_EL1.SPAN makes every exception entry set PAN again. The
-    //    kernel's deliberate user accesses (uaccess.S) use the unprivileged
-    //    LDTR/STTR instructions, which PAN does not stop.
+    // 6. PAN (Privileged Access Never, Armv8.1), if the CPU has it: see
+    //    aarch64::pan_enable_this_cpu.
     uint64_t mmfr1 = read_sysreg(id_aa64mmfr1_el1);
-    if ((mmfr1 >> 20) & 0xf) {  // ID_AA64MMFR1_EL1.PAN [23:20]
-        constexpr uint64_t kSctlrSpan = 1ull << 23;
-        constexpr uint64_t kPstatePan = 1ull << 22;
-        write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) & ~kSctlrSpan);
-        write_sysreg(s3_0_c4_c2_3, kPstatePan);  // the PAN register, by its encoding
-        isb();
-        g_pan_enabled = true;
-    }
+    g_pan_enabled = (mmfr1 >> 20) & 0xf;  // ID_AA64MMFR1_EL1.PAN [23:20]
+    aarch64::pan_enable_this_cpu();
 
     kprintf(
         "paging: kernel image %lu KiB W^X, RAM direct map with %lu 2 MiB blocks + %lu pages, PAN "
@@ -460,10 +464,28 @@ void user_tables_off() {
     write_sysreg(ttbr0_el1, 0);
     isb();
     // Walks through TTBR0 are off; entries the TLB already holds from it
-    // are not, so flush them too.
-    asm volatile("tlbi vmalle1is; dsb ish; isb" ::: "memory");
+    // are not, so flush them too - in THIS CPU's TLB only (no IS): TTBR0 is
+    // per-CPU state, and other CPUs may be running their own address
+    // spaces. (Freeing tables is PageTable::destroy's business, and it
+    // flushes every CPU.)
+    asm volatile("tlbi vmalle1; dsb nsh; isb" ::: "memory");
 }
 
 bool pan_enabled() { return g_pan_enabled; }
+
+void pan_enable_this_cpu() {
+    // While PSTATE.PAN is set the kernel faults on any access to user
+    // (EL0-accessible) memory, so a stray user pointer dereference is caught
+    // instead of obeyed. Clearing SCTLR_EL1.SPAN makes every exception entry
+    // set PAN again. The kernel's deliberate user accesses (uaccess.S) use
+    // the unprivileged LDTR/STTR instructions, which PAN does not stop. Both
+    // are per-CPU state: each CPU sets its own.
+    if (!g_pan_enabled) return;
+    constexpr uint64_t kSctlrSpan = 1ull << 23;
+    constexpr uint64_t kPstatePan = 1ull << 22;
+    write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) & ~kSctlrSpan);
+    write_sysreg(s3_0_c4_c2_3, kPstatePan);  // the PAN register, by its encoding
+    isb();
+}
 
 }  // namespace aarch64

@@ -11,7 +11,10 @@
 // under a hypervisor: Linux uses it too (drivers/clocksource/arm_arch_timer.c).
 // Its interrupt is the third entry of the device tree's /timer node
 // ("arm,armv8-timer": secure phys, non-secure phys, virtual, hypervisor):
-// PPI 11, i.e. GIC interrupt 27 on QEMU virt.
+// PPI 11, i.e. GIC interrupt 27 on QEMU virt. The comparator, its control
+// register, CNTKCTL_EL1 and the PPI's enable bit are all per CPU: each CPU
+// starts its own timer (timer_start_this_cpu), at the same interval, and
+// each takes its own ticks (Cpu::ticks).
 #include "arch/aarch64/irq.h"
 #include "arch/aarch64/sysreg.h"
 #include "arch/arch.h"
@@ -51,7 +54,11 @@ namespace aarch64 {
 
 void timer_init(unsigned irq, unsigned hz) {
     g_interval = arch::cycle_counter_hz() / hz;
+    timer_start_this_cpu();
+    irq_register(irq, timer_interrupt);
+}
 
+void timer_start_this_cpu() {
     // The vDSO (a later issue) reads the clock in user mode without a
     // system call, exactly as Linux's __kernel_clock_gettime does: that needs
     // EL0 access to the virtual counter. Everything else (the timers'
@@ -62,7 +69,6 @@ void timer_init(unsigned irq, unsigned hz) {
     write_sysreg(cntv_tval_el0, g_interval);
     write_sysreg(cntv_ctl_el0, kCntvCtlEnable);
     isb();
-    irq_register(irq, timer_interrupt);
 }
 
 }  // namespace aarch64

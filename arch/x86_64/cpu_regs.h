@@ -11,7 +11,10 @@ namespace x86 {
 // ---- Control register bits (Intel SDM vol. 3, 2.5) -------------------------
 constexpr uint64_t kCr0Mp = 1ull << 1;   // monitor coprocessor: WAIT honours TS
 constexpr uint64_t kCr0Em = 1ull << 2;   // emulate x87: set = every FP insn faults
+constexpr uint64_t kCr0Ne = 1ull << 5;   // x87 errors raise #MF (not the external IRQ 13)
 constexpr uint64_t kCr0Wp = 1ull << 16;  // ring 0 honours read-only pages
+constexpr uint64_t kCr0Nw = 1ull << 29;  // not write-through (with CD: caches off)
+constexpr uint64_t kCr0Cd = 1ull << 30;  // cache disable
 constexpr uint64_t kCr4Pge = 1ull << 7;        // global pages survive CR3 reloads
 constexpr uint64_t kCr4Osfxsr = 1ull << 9;     // OS saves SSE state with FXSAVE
 constexpr uint64_t kCr4Osxmmexcpt = 1ull << 10;  // OS handles #XM (SIMD FP errors)

@@ -14,6 +14,7 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/vectors.h"
 #include "drivers/i8254.h"
 #include "drivers/i8259.h"
@@ -38,8 +39,14 @@ constexpr unsigned kCom1Irq = 4;
 // than that between two reads would spoil the count.
 constexpr uint32_t kCalibrationPitTicks = kI8254InputHz / 100;
 
+// Measured once, on the boot CPU, and then only read: the TSC and every
+// local APIC timer run from the same clocks on every CPU (under QEMU, from
+// its one virtual clock), so each other CPU reuses the numbers rather than
+// tying up the PIT again (Linux: calibrate_delay is skipped on secondaries
+// when the TSC is known; lapic_timer_period is shared).
 uint64_t g_tsc_hz;
 uint64_t g_lapic_timer_hz;
+unsigned g_tick_hz;  // the tick every CPU's timer is programmed for
 
 // Spins until the PIT's count changes and returns the new count: right
 // after an edge is the one moment we know precisely where the PIT is.
@@ -97,8 +104,8 @@ void calibrate_once() {
 MadtInfo g_madt;
 bool g_from_acpi;
 uint8_t g_com1_vector;
-uint64_t g_com1_interrupts;
-uint64_t g_spurious;
+uint64_t g_com1_interrupts;  // only the boot CPU takes COM1's interrupt
+uint64_t g_spurious;         // any CPU: updated atomically
 
 // COM1 says "received data". Reading every waiting byte is what makes the
 // UART drop its request; with the I/O APIC pin edge triggered, leaving a
@@ -118,13 +125,13 @@ void handle_interrupt(const TrapFrame& frame) {
     if (vector == kVectorSpurious) {
         // Not a real interrupt, and the APIC has nothing in service: an EOI
         // here would acknowledge some other interrupt (Intel SDM 11.9).
-        g_spurious++;
+        __atomic_add_fetch(&g_spurious, 1, __ATOMIC_RELAXED);
         return;
     }
     if (vector >= kVectorPicBase && vector < kVectorPicBase + 16) {
         // Only the masked 8259s' spurious IRQ 7/15 can land here; they take
         // no EOI at the local APIC either.
-        g_spurious++;
+        __atomic_add_fetch(&g_spurious, 1, __ATOMIC_RELAXED);
         return;
     }
     cpu->interrupts++;
@@ -134,6 +141,12 @@ void handle_interrupt(const TrapFrame& frame) {
         // here (sched_init); it only marks need_resched, the switch happens
         // on the way back to user mode (prepare_return_to_user).
         if (cpu->current) scheduler_tick();
+    } else if (vector == kVectorReschedule) {
+        // Nothing to do here: returning from the interrupt ends the hlt of
+        // an idle CPU, whose idle loop then looks at the run queues.
+        handle_reschedule_ipi();
+    } else if (vector == kVectorCallFunction) {
+        handle_call_function_ipi();
     } else if (vector == g_com1_vector) {
         com1_interrupt();
     } else if (vector == kVectorLapicError) {
@@ -148,7 +161,14 @@ void handle_interrupt(const TrapFrame& frame) {
 
 InterruptInfo interrupt_info() {
     return {g_from_acpi, g_madt.ioapic_phys, g_madt.isa[kCom1Irq].gsi, g_com1_vector,
-            g_com1_interrupts, g_spurious};
+            g_com1_interrupts, __atomic_load_n(&g_spurious, __ATOMIC_RELAXED)};
+}
+
+const MadtInfo* madt() { return g_from_acpi ? &g_madt : nullptr; }
+
+void start_local_timer() {
+    KASSERT(g_tick_hz > 0);
+    lapic_timer_start_periodic(kVectorLapicTimer, uint32_t(g_lapic_timer_hz / g_tick_hz));
 }
 
 }  // namespace x86
@@ -194,8 +214,10 @@ void interrupts_init(const BootInfo&, unsigned hz) {
             x86::lapic_id(), g_madt.ioapic_phys, g_from_acpi ? "ACPI MADT" : "PC default",
             com1.gsi, g_com1_vector);
 
-    // The tick: the local APIC timer, periodic, hz times a second.
-    x86::lapic_timer_start_periodic(x86::kVectorLapicTimer, uint32_t(g_lapic_timer_hz / hz));
+    // The tick: the local APIC timer, periodic, hz times a second. Each
+    // other CPU starts its own the same way when it comes up (smp.cpp).
+    g_tick_hz = hz;
+    x86::start_local_timer();
 }
 
 }  // namespace arch

@@ -5,14 +5,13 @@
 
 #include <stdint.h>
 
+#include "arch/x86_64/acpi.h"
 #include "arch/x86_64/trap_frame.h"
 
 namespace x86 {
 
 // Called by x86_trap_dispatch for every vector >= 32, interrupts off.
 void handle_interrupt(const TrapFrame& frame);
-
-// Console input: bytes the COM1 receive interrupt took from the UART, oldest
 
 // For tests and the banner: what interrupts_init set up.
 struct InterruptInfo {
@@ -24,5 +23,14 @@ struct InterruptInfo {
     uint64_t spurious;         // spurious-vector deliveries so far
 };
 InterruptInfo interrupt_info();
+
+// The MADT interrupts_init read, or nullptr if the machine has none (then
+// PC defaults were assumed, and only the boot CPU is known).
+const MadtInfo* madt();
+
+// Starts the calling CPU's local APIC timer: periodic, at the tick rate
+// interrupts_init was given, with the boot CPU's calibration. The boot CPU
+// calls it from interrupts_init, every other CPU when it comes up.
+void start_local_timer();
 
 }  // namespace x86

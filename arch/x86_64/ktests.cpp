@@ -4,18 +4,24 @@
 // first trip to ring 3 and back; then the pieces of user mode: copies to and
 // from user memory with faults caught (and SMAP enforced outside them),
 // switch_context between two test threads, FP/SSE state and the FS base,
-// arch_prctl, and the SYSCALL MSRs.
+// arch_prctl, and the SYSCALL MSRs; last, several CPUs: bring-up, per-CPU
+// state, IPIs, cross-CPU calls and TLB shootdowns.
 //
 // The faulting instructions live in the small assembly functions below, each
 // with a global label on the one instruction that must fault, so a test can
 // check that the report names exactly that pc.
 #include "arch/arch.h"
+#include "arch/x86_64/cpu_regs.h"
+#include "arch/x86_64/fw_cfg.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/include/portio.h"
 #include "arch/x86_64/interrupts.h"
+#include "arch/x86_64/lapic.h"
 #include "arch/x86_64/msr.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/thread.h"
+#include "arch/x86_64/tlb.h"
 #include "arch/x86_64/vectors.h"
 #include "drivers/ioapic.h"
 #include "kernel/console.h"
@@ -378,7 +384,11 @@ KTEST(x86_clock_calibration) {
 // ticks, never a duration.
 KTEST(x86_timer_ticks) {
     EXPECT(t, arch::interrupts_enabled());
-    uint64_t ticks_start = ticks(), interrupts_start = arch::this_cpu()->interrupts;
+    // The interrupt count before the tick count: a tick between the two
+    // reads then only makes the second check easier. (The other order let
+    // such a tick fail it, now and then.)
+    uint64_t interrupts_start = arch::this_cpu()->interrupts;
+    uint64_t ticks_start = ticks();
     uint64_t cycles_start = arch::cycle_counter(), bound = 2 * arch::cycle_counter_hz();
     while (ticks() < ticks_start + 3 && arch::cycle_counter() - cycles_start < bound)
         arch::cpu_relax();
@@ -877,4 +887,381 @@ KTEST(x86_syscall_msrs) {
     EXPECT_EQ(t, x86::kernel_stack(cpu), 0xffff800000123000ull);
     EXPECT_EQ(t, arch::this_cpu()->syscall_stack_top, 0xffff800000123000ull);
     x86::set_kernel_stack(cpu, saved);
+}
+
+// ---- Several CPUs: bring-up, per-CPU state, IPIs, TLB shootdowns -------------------
+//
+// These run on the boot CPU while the others idle, and reach the others with
+// cross-CPU calls (arch::run_on_cpu, x86::call_on_cpus): the function runs
+// there with interrupts off. At -smp 1 they check that exactly one CPU is
+// online and skip the rest with a note.
+
+namespace {
+
+// The CPUs QEMU was started with (-smp), as far as Handoff can run them.
+unsigned expected_cpus() {
+    unsigned n = fw_cfg_cpu_count();
+    return n < kMaxCpus ? n : kMaxCpus;
+}
+
+// True if at least `needed` CPUs are online; otherwise checks that the
+// machine really has fewer, prints a note and returns false.
+bool have_cpus(KTestContext& t, unsigned needed) {
+    unsigned online = arch::online_cpus();
+    if (online >= needed) return true;
+    EXPECT_EQ(t, online, expected_cpus());
+    kprintf("  note: %u CPU online (-smp %u): skipping the cross-CPU part of %s\n", online,
+            fw_cfg_cpu_count(), t.name());
+    return false;
+}
+
+uint32_t all_online_cpus() { return (1u << arch::online_cpus()) - 1; }
+
+// Waits (bounded by two seconds of TSC, asserting counts, never times)
+// until done() is true.
+template <typename Done>
+bool wait_until(Done done) {
+    uint64_t start = arch::cycle_counter(), bound = 2 * arch::cycle_counter_hz();
+    while (!done()) {
+        if (arch::cycle_counter() - start > bound) return false;
+        arch::cpu_relax();
+    }
+    return true;
+}
+
+}  // namespace
+
+// Every CPU the firmware lists came up, and the CPU number <-> APIC ID
+// tables agree with each other and with what each CPU's APIC says.
+KTEST(x86_smp_cpus_online) {
+    EXPECT_EQ(t, arch::online_cpus(), expected_cpus());
+    EXPECT_EQ(t, arch::cpu_id(), 0);  // the tests run on the boot CPU
+    for (unsigned cpu = 0; cpu < arch::online_cpus(); cpu++) {
+        EXPECT_EQ(t, g_cpus[cpu].id, cpu);
+        EXPECT_EQ(t, g_cpus[cpu].self, &g_cpus[cpu]);
+        EXPECT_EQ(t, x86::cpu_of_apic_id(x86::apic_id_of_cpu(cpu)), cpu);
+        for (unsigned other = 0; other < cpu; other++)
+            EXPECT(t, x86::apic_id_of_cpu(other) != x86::apic_id_of_cpu(cpu));
+    }
+    EXPECT_EQ(t, x86::cpu_of_apic_id(0xfe), kMaxCpus);  // nobody's
+}
+
+namespace {
+
+// What a CPU says about itself, taken on that CPU.
+struct CpuSnapshot {
+    unsigned id;
+    Cpu* cpu;
+    uint64_t gs_base, cr0, cr4, efer, star, lstar, sfmask;
+    uint64_t gdt_base, idt_base;
+    uint16_t tr;
+    uint8_t apic_id;
+    bool interrupts_on;
+};
+CpuSnapshot g_snapshots[kMaxCpus];
+
+struct [[gnu::packed]] DescriptorTableRegister {
+    uint16_t limit;
+    uint64_t base;
+};
+
+void take_snapshot(void*) {
+    CpuSnapshot& s = g_snapshots[arch::cpu_id()];
+    s.id = arch::cpu_id();
+    s.cpu = arch::this_cpu();
+    s.gs_base = rdmsr(kMsrGsBase);
+    s.cr0 = x86::read_cr0();
+    s.cr4 = x86::read_cr4();
+    s.efer = rdmsr(kMsrEfer);
+    s.star = rdmsr(kMsrStar);
+    s.lstar = rdmsr(kMsrLstar);
+    s.sfmask = rdmsr(kMsrSfmask);
+    DescriptorTableRegister gdtr, idtr;
+    asm volatile("sgdt %0" : "=m"(gdtr));
+    asm volatile("sidt %0" : "=m"(idtr));
+    asm volatile("str %0" : "=r"(s.tr));
+    s.gdt_base = gdtr.base;
+    s.idt_base = idtr.base;
+    s.apic_id = x86::lapic_id();
+    s.interrupts_on = arch::interrupts_enabled();
+}
+
+}  // namespace
+
+// Each CPU set itself up like the boot CPU (x86::cpu_init): the same CR0,
+// CR4, EFER and SYSCALL MSRs and the shared IDT, but its own GS base (Cpu),
+// its own GDT with its own TSS loaded. run_on_cpu reaches each, the caller
+// included, and runs the function with interrupts off.
+KTEST(x86_smp_per_cpu_state) {
+    unsigned online = arch::online_cpus();
+    memset(g_snapshots, 0, sizeof g_snapshots);
+    for (unsigned cpu = 0; cpu < online; cpu++) arch::run_on_cpu(cpu, take_snapshot, nullptr);
+    const CpuSnapshot& boot = g_snapshots[0];
+    for (unsigned cpu = 0; cpu < online; cpu++) {
+        const CpuSnapshot& s = g_snapshots[cpu];
+        EXPECT_EQ(t, s.id, cpu);
+        EXPECT_EQ(t, s.cpu, &g_cpus[cpu]);
+        EXPECT_EQ(t, s.gs_base, uintptr_t(&g_cpus[cpu]));
+        EXPECT(t, !s.interrupts_on);
+        EXPECT_EQ(t, s.apic_id, x86::apic_id_of_cpu(cpu));
+        EXPECT_EQ(t, s.cr0, boot.cr0);
+        EXPECT_EQ(t, s.cr4, boot.cr4);
+        EXPECT_EQ(t, s.efer, boot.efer);
+        EXPECT_EQ(t, s.star, boot.star);
+        EXPECT_EQ(t, s.lstar, boot.lstar);
+        EXPECT_EQ(t, s.sfmask, boot.sfmask);
+        EXPECT_EQ(t, s.idt_base, boot.idt_base);
+        EXPECT_EQ(t, s.tr, x86::kTssSelector);
+        for (unsigned other = 0; other < cpu; other++)
+            EXPECT(t, g_snapshots[other].gdt_base != s.gdt_base);
+    }
+    // The features every CPU must have turned on for itself.
+    EXPECT(t, boot.cr0 & x86::kCr0Wp);
+    EXPECT(t, !(boot.cr0 & (x86::kCr0Cd | x86::kCr0Nw | x86::kCr0Em)));
+    EXPECT(t, boot.cr4 & x86::kCr4Pge);
+    EXPECT(t, boot.cr4 & x86::kCr4Osfxsr);
+}
+
+// Every CPU's own local APIC timer ticks (Cpu::ticks), also on the idle
+// ones, which sit in hlt between ticks.
+KTEST(x86_smp_timer_ticks_on_every_cpu) {
+    if (!have_cpus(t, 2)) return;
+    unsigned online = arch::online_cpus();
+    uint64_t start[kMaxCpus];
+    for (unsigned cpu = 0; cpu < online; cpu++) start[cpu] = __atomic_load_n(&g_cpus[cpu].ticks, __ATOMIC_RELAXED);
+    auto ticked = [&](unsigned cpu) { return __atomic_load_n(&g_cpus[cpu].ticks, __ATOMIC_RELAXED) >= start[cpu] + 3; };
+    wait_until([&] {
+        for (unsigned cpu = 0; cpu < online; cpu++)
+            if (!ticked(cpu)) return false;
+        return true;
+    });
+    for (unsigned cpu = 0; cpu < online; cpu++) EXPECT(t, ticked(cpu));
+}
+
+// A reschedule IPI reaches each other CPU (counted by its handler).
+KTEST(x86_smp_reschedule_ipi) {
+    if (!have_cpus(t, 2)) return;
+    for (unsigned cpu = 1; cpu < arch::online_cpus(); cpu++) {
+        uint64_t before = x86::ipi_counts(cpu).reschedule;
+        arch::send_reschedule_ipi(cpu);
+        EXPECT(t, wait_until([&] { return x86::ipi_counts(cpu).reschedule > before; }));
+    }
+}
+
+namespace {
+unsigned g_calls_seen[kMaxCpus];
+void count_call(void*) { __atomic_add_fetch(&g_calls_seen[arch::cpu_id()], 1, __ATOMIC_RELAXED); }
+}  // namespace
+
+// call_on_cpus runs the function exactly once on each CPU asked, and only
+// there, before it returns.
+KTEST(x86_smp_cross_cpu_calls) {
+    memset(g_calls_seen, 0, sizeof g_calls_seen);
+    x86::call_on_cpus(all_online_cpus(), count_call, nullptr);
+    for (unsigned cpu = 0; cpu < arch::online_cpus(); cpu++) EXPECT_EQ(t, g_calls_seen[cpu], 1);
+    if (!have_cpus(t, 2)) return;
+    x86::call_on_cpus(x86::other_online_cpus(), count_call, nullptr);  // not ourselves
+    EXPECT_EQ(t, g_calls_seen[0], 1);
+    for (unsigned cpu = 1; cpu < arch::online_cpus(); cpu++) EXPECT_EQ(t, g_calls_seen[cpu], 2);
+}
+
+// ---- TLB shootdowns ----------------------------------------------------------------
+
+namespace {
+
+// One user page in a scratch address space, which the test makes every
+// CPU run on (as a CPU runs on the table of the process it runs, or last
+// ran). Each CPU then touches the page through its user address, so that
+// its TLB caches the translation. Under QEMU a cached translation survives
+// a change to the entry until the CPU flushes it, just like hardware's, so
+// a missing shootdown shows: the CPU goes on using the old entry.
+struct ShootdownScene {
+    static constexpr uintptr_t kVa = 0x400000;
+    arch::PageTable pt;
+    uintptr_t frame = 0;
+    // Per CPU, what its last access through kVa did: bytes NOT copied.
+    size_t read_failed[kMaxCpus], write_failed[kMaxCpus];
+    uint8_t read_value[kMaxCpus];
+};
+ShootdownScene g_scene;
+
+// Reads and writes one byte through the user address, with faults caught by
+// copy_user's fixup (the CPU runs no process, so no demand paging).
+void touch_user_page(void*) {
+    unsigned cpu = arch::cpu_id();
+    uint8_t value = 0;
+    g_scene.read_failed[cpu] = arch::copy_user(&value, reinterpret_cast<const void*>(ShootdownScene::kVa), 1);
+    g_scene.read_value[cpu] = value;
+    uint8_t mark = uint8_t(0x10 + cpu);
+    g_scene.write_failed[cpu] = arch::copy_user(reinterpret_cast<void*>(ShootdownScene::kVa + 1 + cpu), &mark, 1);
+}
+
+void enter_scene(void*) {
+    g_scene.pt.activate();
+    touch_user_page(nullptr);
+}
+
+void leave_scene(void*) { arch::kernel_page_table().activate(); }
+
+}  // namespace
+
+// The shootdown after mprotect and munmap: every CPU caches a writable
+// translation of the page; the boot CPU makes the page read-only, then
+// unmaps it; after each change every CPU must see the new entry at once -
+// a write must fault after the first, any access after the second.
+KTEST(x86_smp_tlb_shootdown) {
+    size_t free_before = page_allocator().free_page_count();
+    ShootdownScene& s = g_scene;
+    constexpr uintptr_t kVa = ShootdownScene::kVa;
+    if (!EXPECT(t, s.pt.create())) return;
+    s.frame = page_allocator().alloc_page();
+    if (!EXPECT(t, s.frame != 0)) return;
+    auto* page = reinterpret_cast<uint8_t*>(arch::phys_to_virt(s.frame));
+    memset(page, 0, kPageSize);
+    page[0] = 0x5a;
+    EXPECT_EQ(t, s.pt.map(kVa, s.frame, kPageSize, arch::kMapRead | arch::kMapWrite | arch::kMapUser), 0);
+    unsigned online = arch::online_cpus();
+    uint64_t shootdowns_before[kMaxCpus];
+    for (unsigned cpu = 0; cpu < online; cpu++) shootdowns_before[cpu] = x86::tlb_shootdowns_received(cpu);
+
+    // 1. Every CPU on the table, with the page in its TLB, writable.
+    x86::call_on_cpus(all_online_cpus(), enter_scene, nullptr);
+    for (unsigned cpu = 0; cpu < online; cpu++) {
+        EXPECT_EQ(t, s.read_failed[cpu], 0);
+        EXPECT_EQ(t, s.read_value[cpu], 0x5a);
+        EXPECT_EQ(t, s.write_failed[cpu], 0);
+        EXPECT_EQ(t, page[1 + cpu], 0x10 + cpu);
+        EXPECT_EQ(t, x86::active_page_table(cpu), s.pt.root_phys());
+    }
+
+    // 2. mprotect(PROT_READ), the way AddressSpace does it: unmap, map again.
+    s.pt.unmap(kVa, kPageSize);
+    EXPECT_EQ(t, s.pt.map(kVa, s.frame, kPageSize, arch::kMapRead | arch::kMapUser), 0);
+    x86::call_on_cpus(all_online_cpus(), touch_user_page, nullptr);
+    for (unsigned cpu = 0; cpu < online; cpu++) {
+        EXPECT_EQ(t, s.read_failed[cpu], 0);
+        EXPECT_EQ(t, s.write_failed[cpu], 1);  // a stale writable entry would let it through
+    }
+
+    // 3. munmap.
+    s.pt.unmap(kVa, kPageSize);
+    x86::call_on_cpus(all_online_cpus(), touch_user_page, nullptr);
+    for (unsigned cpu = 0; cpu < online; cpu++) {
+        EXPECT_EQ(t, s.read_failed[cpu], 1);  // a stale entry would still read 0x5a
+        EXPECT_EQ(t, s.write_failed[cpu], 1);
+    }
+    // Each other CPU answered a shootdown for each of the two changes.
+    for (unsigned cpu = 1; cpu < online; cpu++)
+        EXPECT(t, x86::tlb_shootdowns_received(cpu) >= shootdowns_before[cpu] + 2);
+
+    x86::call_on_cpus(all_online_cpus(), leave_scene, nullptr);
+    s.pt.destroy();
+    page_allocator().free_page(s.frame);
+    EXPECT_EQ(t, page_allocator().free_page_count(), free_before);
+}
+
+namespace {
+void read_cr3_into(void* out) { static_cast<uintptr_t*>(out)[arch::cpu_id()] = x86::read_cr3() & x86::kPteAddressMask; }
+}  // namespace
+
+// A CPU keeps the last table it ran on while it idles (lazy TLB). Freeing
+// the table must move every such CPU off it first, or the CPU would walk
+// freed, reused pages at its next TLB miss.
+KTEST(x86_smp_destroy_moves_cpus_off) {
+    size_t free_before = page_allocator().free_page_count();
+    ShootdownScene& s = g_scene;
+    if (!EXPECT(t, s.pt.create())) return;
+    uintptr_t root = s.pt.root_phys();
+    x86::call_on_cpus(all_online_cpus(), [](void*) { g_scene.pt.activate(); }, nullptr);
+    arch::kernel_page_table().activate();  // the boot CPU leaves, as process exit does
+    s.pt.destroy();
+    uintptr_t cr3[kMaxCpus] = {};
+    x86::call_on_cpus(all_online_cpus(), read_cr3_into, cr3);
+    uintptr_t kernel_root = arch::kernel_page_table().root_phys();
+    for (unsigned cpu = 0; cpu < arch::online_cpus(); cpu++) {
+        EXPECT_EQ(t, cr3[cpu], kernel_root);
+        EXPECT(t, cr3[cpu] != root);
+        EXPECT_EQ(t, x86::active_page_table(cpu), kernel_root);
+    }
+    EXPECT_EQ(t, page_allocator().free_page_count(), free_before);
+}
+
+namespace {
+
+constexpr int kConcurrentRounds = 200;
+
+// Shoots down, many times, on a table every CPU runs on: every other CPU
+// is a target each time. Runs on all CPUs at once, interrupts off.
+void shoot_repeatedly(void*) {
+    for (int i = 0; i < kConcurrentRounds; i++)
+        x86::flush_tlb_range(g_scene.pt.root_phys(), ShootdownScene::kVa, ShootdownScene::kVa + kPageSize);
+}
+
+}  // namespace
+
+// Every CPU shoots down at every other at the same time, each with
+// interrupts off (inside a cross-CPU call): none could take the others'
+// IPIs, so each must answer them while it waits for its own (tlb.cpp,
+// "Deadlock"). A hang here ends in call_on_cpus's panic.
+KTEST(x86_smp_concurrent_shootdowns) {
+    if (!have_cpus(t, 2)) return;
+    ShootdownScene& s = g_scene;
+    if (!EXPECT(t, s.pt.create())) return;
+    x86::call_on_cpus(all_online_cpus(), [](void*) { g_scene.pt.activate(); }, nullptr);
+    uint64_t before[kMaxCpus];
+    for (unsigned cpu = 0; cpu < arch::online_cpus(); cpu++) before[cpu] = x86::tlb_shootdowns_received(cpu);
+    x86::call_on_cpus(all_online_cpus(), shoot_repeatedly, nullptr);
+    unsigned others = arch::online_cpus() - 1;
+    for (unsigned cpu = 0; cpu < arch::online_cpus(); cpu++)
+        EXPECT_EQ(t, x86::tlb_shootdowns_received(cpu) - before[cpu], uint64_t(kConcurrentRounds) * others);
+    x86::call_on_cpus(all_online_cpus(), leave_scene, nullptr);
+    s.pt.destroy();
+}
+
+namespace {
+
+// The munmap-versus-page-fault scene: CPU 0 holds a lock (the address
+// space's) and shoots down; CPU 1 spins on that lock with interrupts off.
+struct LockScene {
+    SpinLock lock;
+    bool held, trying;
+};
+LockScene g_lock_scene;
+
+void lock_scene(void*) {
+    LockScene& l = g_lock_scene;
+    if (arch::cpu_id() == 0) {  // "munmap"
+        l.lock.lock();
+        __atomic_store_n(&l.held, true, __ATOMIC_RELEASE);
+        while (!__atomic_load_n(&l.trying, __ATOMIC_ACQUIRE)) arch::cpu_relax();
+        // Give CPU 1 a moment to be well inside lock().
+        uint64_t start = arch::cycle_counter();
+        while (arch::cycle_counter() - start < arch::cycle_counter_hz() / 1000) asm volatile("pause");
+        x86::flush_tlb_range(g_scene.pt.root_phys(), ShootdownScene::kVa, ShootdownScene::kVa + kPageSize);
+        l.lock.unlock();
+    } else {  // "a page fault on another CPU"
+        while (!__atomic_load_n(&l.held, __ATOMIC_ACQUIRE)) arch::cpu_relax();
+        __atomic_store_n(&l.trying, true, __ATOMIC_RELEASE);
+        l.lock.lock();
+        l.lock.unlock();
+    }
+}
+
+}  // namespace
+
+// A shootdown from a CPU that holds a spinlock, to a CPU spinning on that
+// lock with interrupts off: the spinner answers from inside SpinLock::lock
+// (arch::cpu_relax). A hang here ends in call_on_cpus's panic.
+KTEST(x86_smp_shootdown_to_cpu_spinning_on_lock) {
+    if (!have_cpus(t, 2)) return;
+    ShootdownScene& s = g_scene;
+    if (!EXPECT(t, s.pt.create())) return;
+    x86::call_on_cpus(0b11, [](void*) { g_scene.pt.activate(); }, nullptr);
+    g_lock_scene.held = g_lock_scene.trying = false;
+    uint64_t before = x86::tlb_shootdowns_received(1);
+    x86::call_on_cpus(0b11, lock_scene, nullptr);  // CPU 1 first, then our own share
+    EXPECT_EQ(t, x86::tlb_shootdowns_received(1), before + 1);
+    EXPECT(t, !g_lock_scene.lock.is_locked());
+    x86::call_on_cpus(0b11, leave_scene, nullptr);
+    s.pt.destroy();
 }

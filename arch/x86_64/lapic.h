@@ -24,6 +24,19 @@ uint8_t lapic_id();
 // one of the same or lower priority. Not for the spurious vector.
 void lapic_eoi();
 
+// ---- Inter-processor interrupts (Intel SDM vol. 3, 11.6) -------------------
+// A CPU interrupts another by writing the interrupt command register (ICR)
+// of its own local APIC: a destination APIC ID and what to deliver. All
+// three are safe with interrupts on or off (they turn them off for the two
+// register writes an ICR message takes).
+// A "fixed" interrupt: `vector` on the CPU with APIC ID `apic_id`.
+void lapic_send_ipi(uint8_t apic_id, uint8_t vector);
+// The start-up messages of the INIT-SIPI-SIPI sequence (smp.cpp). INIT
+// resets the target CPU into "wait for start-up"; STARTUP then starts it in
+// real mode at physical address page * 4096 (CS = page * 256, IP = 0).
+void lapic_send_init(uint8_t apic_id);
+void lapic_send_startup(uint8_t apic_id, uint8_t page);
+
 // The timer counts down at its input clock (divide-by-1 here) from
 // `initial_count`.
 // Periodic: interrupt on `vector` each time it reaches 0, then reload.

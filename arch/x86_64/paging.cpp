@@ -19,6 +19,7 @@
 
 #include "arch/arch.h"
 #include "arch/x86_64/cpu_regs.h"
+#include "arch/x86_64/tlb.h"
 #include "kernel/boot_info.h"
 #include "kernel/errno.h"
 #include "kernel/lib/string.h"
@@ -116,13 +117,6 @@ uint64_t* walk(uintptr_t root_phys, uintptr_t va, int level, int* error = nullpt
     return &table[index_at(va, level)];
 }
 
-// Drops this CPU's TLB entry for `va` if it can be cached: the page belongs to
-// the kernel half (global, in every address space) or to the active table.
-// Other CPUs are not told yet: a TLB shootdown IPI comes with SMP.
-void flush_tlb_page(uintptr_t root_phys, uintptr_t va) {
-    if (is_kernel_half(va) || (read_cr3() & kPteAddressMask) == root_phys) invlpg(va);
-}
-
 // Maps [va, va + size) to [pa, ...) with `flags`, using 2 MiB pages where
 // both addresses are 2 MiB aligned and a whole 2 MiB remains, if
 // `large_pages`. All-or-nothing: on failure, what was mapped is unmapped.
@@ -181,12 +175,18 @@ uintptr_t map_into_direct_map(uintptr_t phys, size_t size, uint32_t flags) {
     return arch::phys_to_virt(phys);
 }
 
+}  // namespace
+
 // CR0 and CR4 features the kernel relies on, set once the CPU says it has
-// them. (EFER.NXE and CR0.WP were already set by the boot code.)
+// them. (EFER.NXE and CR0.WP were already set by the boot code or the
+// trampoline.) Every CPU runs this for itself (x86::cpu_init).
 void enable_cpu_features() {
     // SSE for user programs (printf("%f")): no x87 emulation, FXSAVE-style
     // state, SIMD exceptions as #XM. The kernel itself is built without SSE.
-    write_cr0((read_cr0() & ~kCr0Em) | kCr0Mp);
+    // NE: x87 errors as #MF, not the PC's old external IRQ 13. CD and NW
+    // clear: caches on (INIT leaves a secondary CPU with both set; Linux
+    // sets the same CR0 on every CPU, CR0_STATE).
+    write_cr0((read_cr0() & ~(kCr0Em | kCr0Cd | kCr0Nw)) | kCr0Mp | kCr0Ne);
     uint64_t cr4 = read_cr4() | kCr4Pge | kCr4Osfxsr | kCr4Osxmmexcpt;
     CpuidResult features = cpuid(7, 0);
     // SMEP: the kernel faults if it ever jumps into a user page (the classic
@@ -199,14 +199,16 @@ void enable_cpu_features() {
     x86_smap_enabled = (cr4 & kCr4Smap) ? 1 : 0;
 }
 
-}  // namespace
-
 uintptr_t map_mmio(uintptr_t phys, size_t size) {
     return map_into_direct_map(phys, size, arch::kMapRead | arch::kMapWrite | arch::kMapDevice);
 }
 
 uintptr_t map_firmware(uintptr_t phys, size_t size) {
     return map_into_direct_map(phys, size, arch::kMapRead);
+}
+
+uintptr_t map_low_ram(uintptr_t phys, size_t size) {
+    return map_into_direct_map(phys, size, arch::kMapRead | arch::kMapWrite);
 }
 
 }  // namespace x86
@@ -234,6 +236,10 @@ int PageTable::map(uintptr_t va, uintptr_t pa, size_t size, uint32_t flags) {
 
 void PageTable::unmap(uintptr_t va, size_t size) {
     uintptr_t end = va + size;
+    // The span of entries actually cleared, for one TLB flush at the end
+    // rather than one per page: on several CPUs each flush may be a
+    // shootdown (tlb.cpp).
+    uintptr_t cleared_start = end, cleared_end = va;
     while (va < end) {
         uint64_t* pd_entry = walk(root_phys_, va, kLevelPd);
         if (pd_entry && (*pd_entry & kPteLarge)) {
@@ -241,17 +247,21 @@ void PageTable::unmap(uintptr_t va, size_t size) {
             // only the direct map uses large pages, and it is never unmapped.
             KASSERT(va % kLargePageSize == 0 && end - va >= kLargePageSize);
             *pd_entry = 0;
-            flush_tlb_page(root_phys_, va);
+            if (cleared_start == end) cleared_start = va;
+            cleared_end = va + kLargePageSize;
             va += kLargePageSize;
             continue;
         }
         uint64_t* entry = walk(root_phys_, va, kLevelPt);
         if (entry && (*entry & kPtePresent)) {
             *entry = 0;
-            flush_tlb_page(root_phys_, va);
+            if (cleared_start == end) cleared_start = va;
+            cleared_end = va + kPageSize;
         }
         va += kPageSize;
     }
+    // Before returning: the caller may free the frames as soon as we do.
+    if (cleared_start < cleared_end) flush_tlb_range(root_phys_, cleared_start, cleared_end);
 }
 
 bool PageTable::lookup(uintptr_t va, uintptr_t* pa, uint32_t* flags) const {
@@ -279,11 +289,13 @@ bool PageTable::lookup(uintptr_t va, uintptr_t* pa, uint32_t* flags) const {
     return false;
 }
 
-void PageTable::activate() const { write_cr3(root_phys_); }
+void PageTable::activate() const { switch_page_table(root_phys_); }
 
 void PageTable::destroy() {
     KASSERT(this != &g_kernel_table);
     if (!root_phys_) return;
+    // No CPU may still run on these tables when their pages are reused.
+    tlb_forget_page_table(root_phys_);
     uint64_t* root = table_of(root_phys_);
     // Only the user half is ours; the kernel half belongs to the kernel table.
     for (unsigned i = 0; i < kKernelHalfFirstEntry; i++)
@@ -340,7 +352,6 @@ void paging_init(const BootInfo& boot) {
         if (end > image_end) map_ram(start > image_end ? start : image_end, end);
     }
 
-    enable_cpu_features();
     // The switch. We run in the kernel half (mapped above, with the same
     // addresses) on the boot stack (in .bss), so execution continues; the
     // boot tables' identity map of low memory is gone from here on.

@@ -38,6 +38,15 @@ uintptr_t map_mmio(uintptr_t phys, size_t size);
 // Maps firmware tables (ACPI) that are not in a RAM range read-only into the
 // direct map and returns the virtual address.
 uintptr_t map_firmware(uintptr_t phys, size_t size);
+// Maps RAM the page allocator does not manage, and so the direct map left
+// out (the first MiB: the SMP trampoline's page), read-write and not
+// executable, and returns its virtual address.
+uintptr_t map_low_ram(uintptr_t phys, size_t size);
+
+// Sets the calling CPU's CR0 and CR4 features: SSE state for user
+// programs, global pages, SMEP and SMAP where the CPU has them. Part of
+// every CPU's own set-up (x86::cpu_init).
+void enable_cpu_features();
 
 }  // namespace x86
 

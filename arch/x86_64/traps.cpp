@@ -11,10 +11,8 @@
 #include "arch/arch.h"
 #include "arch/x86_64/cpu_regs.h"
 #include "arch/x86_64/entry.h"
-#include "arch/x86_64/gdt.h"
-#include "arch/x86_64/idt.h"
 #include "arch/x86_64/interrupts.h"
-#include "arch/x86_64/syscall.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/trap_frame.h"
 #include "arch/x86_64/vectors.h"
 #include "kernel/lib/format.h"
@@ -305,13 +303,9 @@ extern "C" void x86_trap_dispatch(TrapFrame* frame) {
 
 namespace arch {
 
-// The boot CPU's GDT, TSS (RSP0 = the boot stack until threads exist), the
-// shared IDT and SYSCALL. Secondary CPUs will call gdt_init/idt_init/
-// syscall_init themselves.
-void traps_init() {
-    x86::gdt_init(cpu_id(), uintptr_t(boot_stack_top));
-    x86::idt_init();
-    x86::syscall_init();
-}
+// The boot CPU's own set-up (x86::cpu_init): CR0/CR4 features, GDT, TSS
+// (RSP0 = the boot stack until threads exist), the shared IDT and SYSCALL.
+// Every other CPU runs the same when it comes up (smp.cpp).
+void traps_init() { x86::cpu_init(cpu_id(), uintptr_t(boot_stack_top)); }
 
 }  // namespace arch

@@ -45,6 +45,14 @@ constexpr unsigned kIoApicMaxPins = 24;
 
 // ---- Local APIC ------------------------------------------------------------
 constexpr unsigned kVectorLapicTimer = 0xec;    // Linux's LOCAL_TIMER_VECTOR
+// Inter-processor interrupts (arch/x86_64/smp.cpp), in the highest priority
+// class, above the timer, as Linux puts them: a CPU waiting for another to
+// answer should not have to wait behind that CPU's device interrupts.
+//   call function: "run the cross-CPU calls queued for you" (TLB shootdowns,
+//                  arch::run_on_cpu); Linux's CALL_FUNCTION_SINGLE_VECTOR
+//   reschedule:    "look at your run queue"; Linux's RESCHEDULE_VECTOR
+constexpr unsigned kVectorCallFunction = 0xfb;
+constexpr unsigned kVectorReschedule = 0xfd;
 constexpr unsigned kVectorLapicError = 0xfe;    // Linux's ERROR_APIC_VECTOR
 // Delivered when an interrupt goes away between the APIC raising it and the
 // CPU accepting it. Must not be acknowledged with an EOI. The low four bits

@@ -19,8 +19,14 @@
  * instruction after "MMU on" still exists) and at DIRECT_MAP_BASE, turns the
  * MMU on, jumps to the higher half and calls aarch64_boot_main(dtb).
  * Compare Linux's arch/arm64/kernel/head.S (primary_entry, __enable_mmu).
+ *
+ * The other CPUs start at secondary_entry, at the bottom of this file, when
+ * arch/aarch64/smp.cpp asks PSCI to switch them on. They share the steps
+ * that make a CPU ready for the kernel - el2_to_el1, cpu_setup, enable_mmu -
+ * so every CPU is configured by the same instructions.
  */
 #include "arch/aarch64/include/layout.h"
+#include "arch/aarch64/smp.h"
 
 /* MAIR_EL1: attribute 0 = Device-nGnRnE (MMIO), 1 = Normal write-back. */
 #define MAIR_VALUE      0x000000000000ff00
@@ -68,28 +74,14 @@ _image_header:
 _start:
         mov     x19, x0                 /* keep the DTB pointer (if any) */
 
-        /* Only CPU 0 boots here; secondaries come later through PSCI CPU_ON. */
+        /* Only CPU 0 boots here; secondaries come later through PSCI CPU_ON
+         * and enter at secondary_entry. */
         mrs     x1, mpidr_el1
         and     x1, x1, #0xff
         cbnz    x1, park
 
-        mrs     x1, CurrentEL
-        lsr     x1, x1, #2
-        cmp     x1, #2
-        b.ne    at_el1
-        /* At EL2: make EL1 AArch64, give it the timers, and ERET down to it. */
-        mov     x1, #(1 << 31)          /* HCR_EL2.RW */
-        msr     hcr_el2, x1
-        mov     x1, #3                  /* CNTHCTL_EL2.EL1PCTEN | EL1PCEN */
-        msr     cnthctl_el2, x1
-        msr     cntvoff_el2, xzr
-        mov     x1, #0x3c5              /* SPSR: EL1h with D, A, I, F masked */
-        msr     spsr_el2, x1
-        adr     x1, at_el1
-        msr     elr_el2, x1
-        eret
+        bl      el2_to_el1
 
-at_el1:
         /* Clear the BSS while still at physical addresses (adrp is PC
          * relative, so it yields physical addresses here). With the MMU off
          * every access is Device memory and must be aligned: 8 bytes a step. */
@@ -122,27 +114,10 @@ at_el1:
         add     x5, x5, x4
         str     x5, [x2, #24]
 
-        ldr     x3, =MAIR_VALUE
-        msr     mair_el1, x3
-        ldr     x3, =TCR_VALUE
-        mrs     x4, id_aa64mmfr0_el1    /* physical address size -> TCR.IPS */
-        and     x4, x4, #0x7
-        orr     x3, x3, x4, lsl #32
-        msr     tcr_el1, x3
-        msr     ttbr0_el1, x1
-        msr     ttbr1_el1, x1
-        mov     x3, #CPACR_FPEN
-        msr     cpacr_el1, x3
-        isb
-        tlbi    vmalle1
-        dsb     nsh
-        isb
-        mrs     x3, sctlr_el1
-        ldr     x4, =(SCTLR_M | SCTLR_C | SCTLR_I)
-        orr     x3, x3, x4
-        bic     x3, x3, #SCTLR_A
-        msr     sctlr_el1, x3
-        isb
+        bl      cpu_setup
+        adrp    x0, boot_l0             /* TTBR0: the identity half */
+        mov     x1, x0                  /* TTBR1: the same tables, high half */
+        bl      enable_mmu
 
         /* The MMU is on and we still run at the identity address; jump to
          * the linked (higher-half) address of the rest of the kernel. */
@@ -160,6 +135,126 @@ start_high:
         mov     x30, xzr
         mov     x0, x19
         bl      aarch64_boot_main
+1:      wfi
+        b       1b
+
+/* ---- Making a CPU ready for the kernel -----------------------------------
+ *
+ * Everything between "the CPU starts at a physical address with the MMU off"
+ * and "the MMU is on": the instructions that turn the MMU on must be mapped
+ * at the address they run at, both before (physical) and after (virtual).
+ * The boot CPU's identity map covers all of the first 4 GiB; a secondary
+ * CPU's identity map (built by smp.cpp) covers only this section, which is
+ * why it is a section of its own (Linux: .idmap.text). The linker script
+ * places it right after .text.boot and marks it with __idmap_text_start/end.
+ * None of these routines touches the stack: there is none yet.
+ */
+        .section .idmap.text, "ax"
+
+/* el2_to_el1: if the CPU started at EL2 (QEMU -M virt,virtualization=on),
+ * make EL1 AArch64, give it the timers, and ERET down to EL1, returning to
+ * the caller there. At EL1 already: just return. Clobbers x0. */
+el2_to_el1:
+        mrs     x0, CurrentEL
+        lsr     x0, x0, #2
+        cmp     x0, #2
+        b.ne    1f
+        mov     x0, #(1 << 31)          /* HCR_EL2.RW */
+        msr     hcr_el2, x0
+        mov     x0, #3                  /* CNTHCTL_EL2.EL1PCTEN | EL1PCEN */
+        msr     cnthctl_el2, x0
+        /* Virtual count = physical count on every CPU: cycle_counter()
+         * must agree between CPUs, or timestamps taken on different CPUs
+         * could not be compared. */
+        msr     cntvoff_el2, xzr
+        mov     x0, #0x3c5              /* SPSR: EL1h with D, A, I, F masked */
+        msr     spsr_el2, x0
+        msr     elr_el2, x30            /* "return" at EL1 */
+        eret
+1:      ret
+
+/* cpu_setup: the MMU's configuration, which must be the same on every CPU
+ * because they share the kernel's page tables: the memory attributes the
+ * table entries index (MAIR), the address-space sizes and walk cacheability
+ * (TCR), FP/SIMD access (CPACR), and a TLB with nothing left from before.
+ * Linux: __cpu_setup in arch/arm64/mm/proc.S. Clobbers x0, x1. */
+cpu_setup:
+        ldr     x0, =MAIR_VALUE
+        msr     mair_el1, x0
+        ldr     x0, =TCR_VALUE
+        mrs     x1, id_aa64mmfr0_el1    /* physical address size -> TCR.IPS */
+        and     x1, x1, #0x7
+        orr     x0, x0, x1, lsl #32
+        msr     tcr_el1, x0
+        mov     x0, #CPACR_FPEN
+        msr     cpacr_el1, x0
+        isb
+        /* This CPU's TLB only (no IS): its contents after reset are
+         * unknown, and no other CPU can hold translations of ours yet. */
+        tlbi    vmalle1
+        dsb     nsh
+        isb
+        ret
+
+/* enable_mmu(x0 = TTBR0, x1 = TTBR1, both physical): install the tables and
+ * turn on the MMU and the caches. Returns to the caller's (identity-mapped)
+ * address with translation on. Linux: __enable_mmu. Clobbers x0, x1. */
+enable_mmu:
+        msr     ttbr0_el1, x0
+        msr     ttbr1_el1, x1
+        isb
+        mrs     x0, sctlr_el1
+        ldr     x1, =(SCTLR_M | SCTLR_C | SCTLR_I)
+        orr     x0, x0, x1
+        bic     x0, x0, #SCTLR_A
+        msr     sctlr_el1, x0
+        isb
+        ret
+
+/* ---- Secondary CPUs ------------------------------------------------------
+ *
+ * secondary_entry: where PSCI CPU_ON starts every CPU but the first
+ * (arch/aarch64/smp.cpp passes this file's physical address as the entry
+ * point). Register contract on entry, set by PSCI:
+ *
+ *   x0       the context id smp.cpp passed: the PHYSICAL address of this
+ *            CPU's SecondaryBoot (arch/aarch64/smp.h): its tables, stack
+ *            and index
+ *   MMU      off: every address is physical, every data access is Device
+ *            memory (uncached, must be aligned)
+ *   EL       EL1 (or EL2 if the firmware runs us as a hypervisor)
+ *   PSTATE   D, A, I, F masked; sp and all other registers unknown
+ *
+ * It makes the CPU like the boot CPU - same cpu_setup, MMU on with
+ * TTBR1 = the kernel's final tables and TTBR0 = a small identity map of
+ * .idmap.text - jumps to the higher half, takes the stack smp.cpp allocated
+ * and calls aarch64_secondary_main(SecondaryBoot*) with its virtual address.
+ * Linux: secondary_entry / secondary_startup / __secondary_switched.
+ */
+        .globl  secondary_entry
+secondary_entry:
+        mov     x19, x0                 /* SecondaryBoot, physical */
+        bl      el2_to_el1
+        bl      cpu_setup
+        ldr     x0, [x19, #SECONDARY_BOOT_TTBR0]
+        ldr     x1, [x19, #SECONDARY_BOOT_TTBR1]
+        bl      enable_mmu
+        ldr     x1, =secondary_high
+        br      x1
+        .ltorg                          /* the literals above: still in .idmap.text */
+
+        .text
+secondary_high:
+        /* Now in the kernel's own tables. The SecondaryBoot is in RAM, so
+         * the direct map has it at DIRECT_MAP_BASE + its physical address. */
+        ldr     x0, =DIRECT_MAP_BASE
+        add     x19, x19, x0
+        ldr     x1, [x19, #SECONDARY_BOOT_STACK_TOP]
+        mov     sp, x1
+        mov     x29, xzr                /* ends frame-pointer backtraces */
+        mov     x30, xzr
+        mov     x0, x19
+        bl      aarch64_secondary_main  /* never returns */
 1:      wfi
         b       1b
 

@@ -157,16 +157,20 @@ long readv_writev(int fd, uptr user_iov, int iovcnt, bool writing) {
 long sys_read(int fd, uptr buf, size_t count) {
     FileRef file(fd_file(fd));
     if (!file || !file->readable) return -EBADF;
-    if (count > kMaxRwCount) count = kMaxRwCount;
+    // The whole range must be user memory (Linux's access_ok in vfs_read /
+    // vfs_write, before the clamp): a count that wraps is -EFAULT.
     if (!user_range_ok(buf, count)) return -EFAULT;
+    if (count > kMaxRwCount) count = kMaxRwCount;
     return file->read(UserBuffer{buf, count}, &file->offset);
 }
 
 long sys_write(int fd, uptr buf, size_t count) {
     FileRef file(fd_file(fd));
     if (!file || !file->writable) return -EBADF;
-    if (count > kMaxRwCount) count = kMaxRwCount;
+    // The whole range must be user memory (Linux's access_ok in vfs_read /
+    // vfs_write, before the clamp): a count that wraps is -EFAULT.
     if (!user_range_ok(buf, count)) return -EFAULT;
+    if (count > kMaxRwCount) count = kMaxRwCount;
     return file->write(UserBuffer{buf, count}, &file->offset);
 }
 
@@ -175,8 +179,10 @@ long sys_pread64(int fd, uptr buf, size_t count, int64_t offset) {
     if (!file || !file->readable) return -EBADF;
     if (offset < 0) return -EINVAL;
     if (!file->seekable) return -ESPIPE;
-    if (count > kMaxRwCount) count = kMaxRwCount;
+    // The whole range must be user memory (Linux's access_ok in vfs_read /
+    // vfs_write, before the clamp): a count that wraps is -EFAULT.
     if (!user_range_ok(buf, count)) return -EFAULT;
+    if (count > kMaxRwCount) count = kMaxRwCount;
     // Reads at `offset` without moving the file's own position.
     uint64_t position = uint64_t(offset);
     return file->read(UserBuffer{buf, count}, &position);

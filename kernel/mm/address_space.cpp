@@ -231,6 +231,13 @@ void AddressSpace::split_at(uintptr_t address, Spares& spares) {
 // when the range lies strictly inside one region.
 void AddressSpace::remove_range(uintptr_t start, uintptr_t end, Spares& spares) {
     change_pages(start, end, PageOp::kRelease, 0);
+    // Shared kernel pages are in no chunk (they are not ours to free): only
+    // their mappings go.
+    for (Region* region = regions_; region && region->start < end; region = region->next) {
+        if (region->kind != RegionKind::kKernelPages || region->end <= start) continue;
+        uintptr_t from = max(start, region->start), to = min(end, region->end);
+        table_.unmap(from, to - from);
+    }
     Region** link = &regions_;
     while (Region* region = *link) {
         if (region->start >= end) break;
@@ -331,6 +338,11 @@ void AddressSpace::change_pages(uintptr_t start, uintptr_t end, PageOp op, uint3
             uintptr_t frame;
             uint32_t flags;
             if (!table_.lookup(va, &frame, &flags)) continue;
+            // Shared kernel pages (map_shared_kernel_pages) can sit in a
+            // chunk beside pages of ours: they are not ours to free or
+            // change (nor counted in chunk->pages).
+            if (Region* region = find_region(va); region && region->kind == RegionKind::kKernelPages)
+                continue;
             if (op == PageOp::kReprotect && flags == new_flags) continue;
             // PageTable has no "change flags": unmap (which also drops the
             // TLB entry, the arch's business) and map again.
@@ -395,6 +407,28 @@ long AddressSpace::map(uintptr_t start, size_t size, uint32_t prot, MapPlacement
     return long(start);
 }
 
+int AddressSpace::map_shared_kernel_pages(uintptr_t start, uintptr_t phys, size_t size,
+                                          uint32_t prot) {
+    if (size == 0 || start % kPageSize || phys % kPageSize || size % kPageSize) return -EINVAL;
+    if (!(prot & kProtRead) || (prot & ~(kProtRead | kProtExec))) return -EINVAL;
+    if (start < kUserMinAddress) return -EPERM;
+    if (start > arch::kUserTop || size > arch::kUserTop - start) return -ENOMEM;
+    Spares spares;
+    if (!spares.allocate()) return -ENOMEM;
+
+    SpinLockGuard guard(lock_);
+    if (!range_is_free(start, start + size)) return -EEXIST;
+    if (int error = table_.map(start, phys, size, page_flags(prot))) {
+        table_.unmap(start, size);  // whatever part got mapped
+        return error;
+    }
+    Region* region = spares.take();
+    *region = {start, start + size, prot, RegionKind::kKernelPages, nullptr};
+    insert_region(region);
+    coalesce();
+    return 0;
+}
+
 int AddressSpace::unmap(uintptr_t start, size_t size) {
     // As Linux's munmap: a misaligned start, an empty or out-of-range length
     // is -EINVAL; a range with nothing (or only partly something) mapped is
@@ -422,6 +456,8 @@ int AddressSpace::protect(uintptr_t start, size_t size, uint32_t prot) {
 
     SpinLockGuard guard(lock_);
     if (!range_is_mapped(start, end)) return -ENOMEM;
+    for (Region* region = find_region(start); region && region->start < end; region = region->next)
+        if (region->kind == RegionKind::kKernelPages) return -EACCES;  // shared: no changes
     split_at(start, spares);
     split_at(end, spares);
     for (Region* region = find_region(start); region && region->start < end; region = region->next)
@@ -487,6 +523,8 @@ bool AddressSpace::handle_fault(uintptr_t address, bool write, bool exec, bool* 
         return (flags & arch::kMapUser) && (!write || (flags & arch::kMapWrite)) &&
                (!exec || (flags & arch::kMapExec));
     }
+    // Shared kernel pages are always mapped; never put a fresh frame there.
+    if (region->kind == RegionKind::kKernelPages) return false;
     return populate(page, region->prot, &frame) == 0;
 }
 
@@ -504,7 +542,7 @@ int AddressSpace::copy_in(uintptr_t address, const void* data, size_t size) {
     SpinLockGuard guard(lock_);
     while (size > 0) {
         Region* region = find_region(address);
-        if (!region) return -EFAULT;
+        if (!region || region->kind == RegionKind::kKernelPages) return -EFAULT;
         uintptr_t page = page_down(address), frame;
         size_t offset = address - page;
         size_t n = min(size, kPageSize - offset);

@@ -35,7 +35,10 @@ constexpr uint32_t kMapShared = 0x01, kMapPrivate = 0x02, kMapFixed = 0x10,
 
 // What a region holds. Only kStack changes behaviour (the guard below it);
 // the others are for reports (a future /proc/self/maps) and for the reader.
-enum class RegionKind : uint8_t { kAnonymous, kHeap, kStack, kElf };
+// kKernelPages: pages the kernel owns and shares with every process (the
+// vDSO and its data page, map_shared_kernel_pages) - not demand paged, not
+// counted as resident, never freed by the address space.
+enum class RegionKind : uint8_t { kAnonymous, kHeap, kStack, kElf, kKernelPages };
 
 // Where map() may put a region: `start` is only a hint (any free range will
 // do), or exactly there replacing what was (MAP_FIXED), or exactly there
@@ -74,6 +77,18 @@ public:
     // fixed start below kUserMinAddress), -ENOMEM (no room, or past
     // arch::kUserTop), -EEXIST (kFixedNoReplace over an existing region).
     long map(uintptr_t start, size_t size, uint32_t prot, MapPlacement placement, RegionKind kind);
+    // Maps the existing physical pages [phys, phys+size) at exactly
+    // [start, start+size) with `prot` (kProtRead, optionally kProtExec; never
+    // kProtWrite), as a region of kind kKernelPages: for pages the kernel
+    // owns and shares among processes (the vDSO's code and data page, Linux's
+    // "special mappings", _install_special_mapping). They are mapped at once
+    // (no demand paging), not counted by resident_pages(), and never freed
+    // here: munmap and the last put() only remove the mappings. mprotect of
+    // them fails (-EACCES), copy_in into them fails (-EFAULT). 0, or -EINVAL
+    // (size 0, anything misaligned, write or unknown prot bits), -EPERM
+    // (below kUserMinAddress), -ENOMEM (past arch::kUserTop, or no memory for
+    // page tables), -EEXIST (something is mapped there: nothing is replaced).
+    int map_shared_kernel_pages(uintptr_t start, uintptr_t phys, size_t size, uint32_t prot);
     // Removes every page and region piece in [start, start+size). 0 or -errno.
     int unmap(uintptr_t start, size_t size);
     // Changes protection; the whole range must be mapped (else -ENOMEM).

@@ -274,9 +274,13 @@ int build_user_stack(AddressSpace* mm, int argc, const char* const* argv, int en
         {kAtRandom, random},           {kAtExecfn, execfn_at},
         {kAtHwcap, 0},                 // no CPU features promised (yet)
         {kAtClktck, 100},              // USER_HZ, the unit of times() and /proc
+        // The vDSO (kernel/vdso/vdso.h): where libc finds the fast clock.
+        // Left out when there is none (vdso=off), as Linux leaves it out.
+        {kAtSysinfoEhdr, image.vdso_base},
         {kAtNull, 0},
     };
-    size_t words = 1 + size_t(argc) + 1 + size_t(envc) + 1 + 2 * (sizeof auxv / sizeof auxv[0]);
+    size_t pairs = sizeof auxv / sizeof auxv[0] - (image.vdso_base ? 0 : 1);
+    size_t words = 1 + size_t(argc) + 1 + size_t(envc) + 1 + 2 * pairs;
     uintptr_t stack = (random - words * sizeof(uint64_t)) & ~uintptr_t(15);
 
     // Write it all: the table from sp upwards, each string as its pointer
@@ -301,6 +305,7 @@ int build_user_stack(AddressSpace* mm, int argc, const char* const* argv, int en
     put_word(0);
     put_string(execfn);
     for (const auto& pair : auxv) {
+        if (pair[0] == kAtSysinfoEhdr && pair[1] == 0) continue;  // no vDSO
         put_word(pair[0]);
         put_word(pair[1]);
     }

@@ -13,6 +13,7 @@ struct ElfImage {
     uint16_t phnum = 0;         // AT_PHNUM
     uint16_t phentsize = 0;     // AT_PHENT
     uintptr_t brk_base = 0;     // first page after the highest PT_LOAD segment
+    uintptr_t vdso_base = 0;    // the vDSO's ELF header (AT_SYSINFO_EHDR); 0: none
 };
 
 // Checks the ELF header (64-bit, little-endian, this machine, ET_EXEC,
@@ -27,7 +28,7 @@ int elf_load(AddressSpace* mm, const uint8_t* file, size_t size, ElfImage* image
 // System V ABI (and Linux's fs/binfmt_elf.c create_elf_tables) lays it out:
 //   argc, argv[0..argc-1], NULL, envp[0..envc-1], NULL,
 //   auxv pairs (AT_PHDR AT_PHENT AT_PHNUM AT_PAGESZ AT_ENTRY AT_RANDOM
-//   AT_UID.. AT_SECURE AT_EXECFN [AT_SYSINFO_EHDR later]), AT_NULL,
+//   AT_UID.. AT_SECURE AT_EXECFN, AT_SYSINFO_EHDR if image.vdso_base), AT_NULL,
 //   then the strings and 16 random bytes; sp 16-byte aligned.
 // `execfn` is the path given to execve, for AT_EXECFN (nullptr: argv[0]).
 // argv, envp and their strings are kernel memory (execve copied them in).

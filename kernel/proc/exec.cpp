@@ -8,6 +8,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/proc/elf.h"
 #include "kernel/proc/process.h"
+#include "kernel/vdso/vdso.h"
 
 int process_exec(TrapFrame* frame, const char* path, int argc, const char* const* argv, int envc,
                  const char* const* envp) {
@@ -20,6 +21,7 @@ int process_exec(TrapFrame* frame, const char* path, int argc, const char* const
     ElfImage image;
     uintptr_t sp;
     int err = elf_load(mm, file, size, &image);
+    if (!err) err = vdso_map(mm, &image.vdso_base);  // 0 and no vDSO with vdso=off
     if (!err) err = build_user_stack(mm, argc, argv, envc, envp, image, &sp, path);
     if (err) {
         mm->put();

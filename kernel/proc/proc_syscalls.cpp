@@ -198,3 +198,25 @@ long sys_wait4(int pid, uptr wstatus, int options, uptr rusage) {
 
 // x86-64 only (AArch64 has no such call: TPIDR_EL0 is written from EL0).
 long sys_arch_prctl(int code, uptr addr) { return arch::prctl(&current_thread()->user_state, code, addr); }
+
+// ---- kill ----------------------------------------------------------------------
+// Handoff has no signal handlers yet, so a signal can only do its default
+// action (Linux's signal(7) table): terminate the process, or nothing for
+// the few that are ignored by default. Stopping (SIGSTOP, SIGTSTP, ...) is
+// not implemented and those are accepted and ignored. Only single processes
+// are addressed: there are no process groups (pid 0 or < -1) and kill(-1, ...)
+// ("everyone") is refused with -EPERM rather than taking the machine down.
+long sys_kill(int pid, int sig) {
+    constexpr int kSigChld = 17, kSigCont = 18, kSigStop = 19, kSigTstp = 20, kSigTtin = 21,
+                  kSigTtou = 22, kSigUrg = 23, kSigWinch = 28, kMaxSignal = 64;
+    if (sig < 0 || sig > kMaxSignal) return -EINVAL;
+    if (pid <= 0) return pid == -1 ? -EPERM : -ESRCH;
+    bool terminates = true;
+    switch (sig) {
+        case 0:                                                      // "does it exist?"
+        case kSigChld: case kSigCont: case kSigUrg: case kSigWinch:  // ignored by default
+        case kSigStop: case kSigTstp: case kSigTtin: case kSigTtou:  // stopping: not implemented
+            terminates = false;
+    }
+    return process_kill_pid(pid, terminates ? wait_status_signaled(sig) : -1);
+}

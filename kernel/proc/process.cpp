@@ -13,6 +13,7 @@ namespace {
 SpinLock g_tree_lock;
 Process* g_init = nullptr;
 long g_process_count = 0;
+IntrusiveList<Process, &Process::all_node> g_all_processes;  // under g_tree_lock
 
 // Kernel copies of init's argv, kept for the init thread's first exec.
 struct InitArgs {
@@ -49,13 +50,26 @@ long process_count() { return __atomic_load_n(&g_process_count, __ATOMIC_RELAXED
 // Every Process is made and freed through these two, so the count is right.
 static Process* process_new() {
     Process* process = new Process;
-    if (process) __atomic_add_fetch(&g_process_count, 1, __ATOMIC_RELAXED);
+    if (!process) return nullptr;
+    __atomic_add_fetch(&g_process_count, 1, __ATOMIC_RELAXED);
+    SpinLockGuard guard(g_tree_lock);
+    g_all_processes.push_back(*process);
     return process;
 }
 
 static void process_delete(Process* process) {
+    {
+        SpinLockGuard guard(g_tree_lock);
+        g_all_processes.remove(*process);
+    }
     delete process;
     __atomic_sub_fetch(&g_process_count, 1, __ATOMIC_RELAXED);
+}
+
+Process* find_process_locked(int pid) {
+    for (Process& p : g_all_processes)
+        if (p.pid == pid) return &p;
+    return nullptr;
 }
 
 Process* current_process() { return current_thread()->process; }
@@ -146,29 +160,37 @@ static void process_release(Process* process, int status) {
     panic("dead thread %d was scheduled", self->tid);
 }
 
+// Called with the tree lock held.
+static void kill_locked(Process* process, int status, Thread* except) {
+    if (!process->exiting) {
+        process->exiting = true;
+        process->exit_status = status;
+    }
+    // Every thread must die (Linux's zap_other_threads): one blocked in the
+    // kernel is woken, gives up its wait and exits on its way back to user
+    // mode; one running on another CPU is interrupted so it notices now
+    // rather than at its next tick. The last one out releases the process.
+    for (Thread& t : process->threads) {
+        if (&t == except) continue;
+        if (!sched_wake(&t) && __atomic_load_n(&t.on_cpu, __ATOMIC_ACQUIRE))
+            arch::send_reschedule_ipi(t.cpu);
+    }
+}
+
+int process_kill_pid(int pid, int status) {
+    SpinLockGuard guard(g_tree_lock);
+    Process* target = find_process_locked(pid);
+    if (!target || target->state == Process::State::kZombie) return -ESRCH;
+    if (status >= 0) kill_locked(target, status, nullptr);
+    return 0;
+}
+
 [[noreturn]] void process_exit(int status) {
     Process* process = current_process();
     {
         SpinLockGuard guard(g_tree_lock);
-        if (!process->exiting) {
-            process->exiting = true;
-            process->exit_status = status;
-        }
-        status = process->exit_status;
-    }
-    // Every other thread must die too (Linux's zap_other_threads): one
-    // blocked in the kernel is woken, gives up its wait and exits on its way
-    // back to user mode; one running on another CPU is interrupted so it
-    // notices now rather than at its next tick. The last one out releases
-    // the process with this status.
-    {
-        SpinLockGuard guard(g_tree_lock);
-        Thread* self = current_thread();
-        for (Thread& t : process->threads) {
-            if (&t == self) continue;
-            if (!sched_wake(&t) && __atomic_load_n(&t.on_cpu, __ATOMIC_ACQUIRE))
-                arch::send_reschedule_ipi(t.cpu);
-        }
+        kill_locked(process, status, current_thread());
+        status = process->exit_status;  // the first exit's status wins
     }
     thread_exit(status);
 }

@@ -34,6 +34,7 @@ struct Process {
     int live_threads = 0;
 
     ListNode sibling_node;           // parent's children list
+    ListNode all_node;               // every process (for kill and /proc)
     IntrusiveList<Process, &Process::sibling_node> children;
     WaitQueue child_exit;            // wait4() sleeps here for a child to exit
 
@@ -68,6 +69,16 @@ Process* current_process();
 // failure the process is unchanged.
 int process_exec(TrapFrame* frame, const char* path, int argc, const char* const* argv,
                  int envc, const char* const* envp);
+
+// Looks a process up by pid (alive or zombie). Call with the tree lock held;
+// the result is valid while it is held.
+Process* find_process_locked(int pid);
+
+// Makes every thread of process `pid` exit with `status` (a Linux wait
+// status): blocked ones are woken, running ones interrupted. Returns at once:
+// 0, or -ESRCH if there is no such live process. A negative status only
+// checks that the process exists.
+int process_kill_pid(int pid, int status);
 
 // A child made by clone() that never ran (clone failed half way): undo it.
 void process_exit_unstarted(Process* process);

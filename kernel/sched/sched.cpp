@@ -113,6 +113,11 @@ void switch_away(Cpu* cpu, Thread* prev) {
         arch::load_user_cpu_state(&next->user_state);
         if (next->process->mm) next->process->mm->activate();
         arch::set_kernel_stack(uintptr_t(next->user_frame) + sizeof(TrapFrame));
+    } else if (prev->process) {
+        // Off to the idle or a kernel thread: drop the user tables, so no
+        // CPU keeps walking (even speculatively) tables an exiting process
+        // is about to free.
+        arch::kernel_page_table().activate();
     }
     cpu->current = next;
     cpu->switched_from = prev;
@@ -266,6 +271,8 @@ void scheduler_tick() {
         // between is not slept through - its IPI is pending and ends the
         // halt at once.
         arch::interrupts_disable();
+        // Unlocked peeks at the queues: a stale answer only costs one
+        // schedule() that finds nothing, or one tick of halting.
         bool work = !g_run_queues[cpu->id].threads.empty();
         for (unsigned c = 0; !work && c < arch::online_cpus(); c++) work = !g_run_queues[c].threads.empty();
         if (work)

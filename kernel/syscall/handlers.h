@@ -46,6 +46,7 @@ long sys_gettid();
 long sys_clone(unsigned long flags, uptr stack, uptr parent_tid, uptr arg3, uptr arg4);
 long sys_execve(uptr path, uptr argv, uptr envp);
 long sys_wait4(int pid, uptr wstatus, int options, uptr rusage);
+long sys_kill(int pid, int sig);
 long sys_set_tid_address(uptr tidptr);
 long sys_sched_yield();
 long sys_arch_prctl(int code, uptr addr);

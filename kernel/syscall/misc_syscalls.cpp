@@ -36,7 +36,7 @@ constexpr int TIMER_ABSTIME = 1;  // clock_nanosleep: `req` is a time, not a dur
 constexpr uint64_t kNsPerSec = 1000000000;
 constexpr uint64_t kTickNs = kNsPerSec / kHz;
 // The wall-clock time at boot: 2025-01-01 00:00:00 UTC, in seconds since 1970.
-constexpr uint64_t kBootEpochNs = 1735689600 * kNsPerSec;
+constexpr uint64_t kBootEpochNs = kRealtimeAtBootNs;  // kernel/time.h: the vDSO uses it too
 
 // struct timespec / struct timeval / struct timezone on 64-bit Linux.
 struct Timespec {

@@ -13,8 +13,8 @@
 // The conversion is exactly the kernel's own (kernel/time.cpp): for each
 // clock the page holds its time at the last update (counter value
 // cycle_last) as whole seconds plus "shifted nanoseconds" - the nanoseconds
-// within that second, times 2^shift, plus the fraction of a nanosecond the
-// kernel's division rounded away - and the vDSO computes
+// within that second, times 2^shift, plus the fraction of a nanosecond that
+// the kernel's `>> shift` drops - and the vDSO computes
 //
 //     snsec = base.snsec + (counter - cycle_last) * mult      (128 bits)
 //     time  = base.sec seconds + (snsec >> shift) nanoseconds

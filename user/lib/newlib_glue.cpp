@@ -36,6 +36,7 @@
 #include "linux_abi.h"
 #include "linux_errno.h"
 #include "syscall.h"
+#include "vdso_time.h"
 #include "thread_block.h"
 
 #if defined(__x86_64__)
@@ -311,9 +312,9 @@ void _exit(int status) {
 }
 
 int NEWLIB_STUB(gettimeofday)(struct timeval* tv, void* tz) {
+  // Through the vDSO when there is one (vdso_time.h): no kernel entry.
   struct linux_timespec ts;
-  long r = handoff_syscall_ret(
-      syscall2(SYS_clock_gettime, LINUX_CLOCK_REALTIME, reinterpret_cast<long>(&ts)));
+  long r = handoff_syscall_ret(handoff_clock_gettime(LINUX_CLOCK_REALTIME, &ts));
   if (r < 0) return -1;
   if (tv) {
     tv->tv_sec = ts.tv_sec;
@@ -535,16 +536,17 @@ int handoff_ncpus(void) {
 int clock_gettime(clockid_t id, struct timespec* tp) {
   long lid = clock_to_linux(id);
   if (lid < 0) return set_errno(EINVAL);
-  // struct timespec is {int64 tv_sec; long tv_nsec} in newlib and Linux alike.
+  // struct timespec is {int64 tv_sec; long tv_nsec} in newlib and Linux alike. The vDSO
+  // answers without entering the kernel when it can (vdso_time.h).
   return static_cast<int>(
-      handoff_syscall_ret(syscall2(SYS_clock_gettime, lid, reinterpret_cast<long>(tp))));
+      handoff_syscall_ret(handoff_clock_gettime(lid, reinterpret_cast<linux_timespec*>(tp))));
 }
 
 int clock_getres(clockid_t id, struct timespec* res) {
   long lid = clock_to_linux(id);
   if (lid < 0) return set_errno(EINVAL);
   return static_cast<int>(
-      handoff_syscall_ret(syscall2(SYS_clock_getres, lid, reinterpret_cast<long>(res))));
+      handoff_syscall_ret(handoff_clock_getres(lid, reinterpret_cast<linux_timespec*>(res))));
 }
 
 int nanosleep(const struct timespec* req, struct timespec* rem) {

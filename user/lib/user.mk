@@ -54,9 +54,9 @@ USER_CXX_INCLUDES = $(eval USER_CXX_INCLUDES := $(shell $(USER_CXX) -xc++ -E -v 
 # newlib, gcc. C++: first user/lib/include/cxx (adapts libstdc++'s glibc configuration to
 # newlib: see the files), then libstdc++, then the C order.
 USER_C_INCS = -nostdinc -isystem user/lib/include/c -isystem $(USER_NEWLIB)/include \
-  -isystem $(USER_GCC_INCLUDE) -Iuser/lib
+  -isystem $(USER_GCC_INCLUDE) -Iuser/lib -I.
 USER_CXX_INCS = -nostdinc -isystem user/lib/include/cxx $(addprefix -isystem ,$(USER_CXX_INCLUDES)) \
-  -isystem user/lib/include/c -isystem $(USER_NEWLIB)/include -isystem $(USER_GCC_INCLUDE) -Iuser/lib
+  -isystem user/lib/include/c -isystem $(USER_NEWLIB)/include -isystem $(USER_GCC_INCLUDE) -Iuser/lib -I.
 
 USER_COMMON_FLAGS = -O2 -g -fno-pie -fno-stack-protector -ffunction-sections -fdata-sections \
   -Wall -Wextra -Werror $(USER_ARCH_FLAGS) -MMD -MP
@@ -72,7 +72,8 @@ USER_LIBS = -L$(BUILD)/user/lib -L$(USER_NEWLIB)/lib \
 USER_CRT0 := $(BUILD)/user/lib/crt0.o
 USER_LIBHANDOFF := $(BUILD)/user/lib/libhandoff.a
 USER_LIB_SRCS := user/lib/start.cpp user/lib/lock.cpp user/lib/newlib_glue.cpp \
-  user/lib/thread.cpp user/lib/cxx_support.cpp user/lib/arch/$(ARCH)/clone.S
+  user/lib/thread.cpp user/lib/cxx_support.cpp user/lib/arch/$(ARCH)/clone.S \
+  user/lib/vdso_parse.cpp user/lib/vdso_time.cpp
 USER_LIB_OBJS := $(patsubst user/%,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS)))
 USER_PROGRAMS :=
 

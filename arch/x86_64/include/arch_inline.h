@@ -105,8 +105,32 @@ inline Cpu* this_cpu() {
 }
 inline unsigned cpu_id() { return this_cpu()->id; }
 
-// PAUSE tells the CPU we are spinning (saves power, helps the sibling thread).
-inline void cpu_relax() { asm volatile("pause" ::: "memory"); }
+}  // namespace arch
+
+namespace x86 {
+// Each CPU's queue of cross-CPU calls waiting for it, and what runs them
+// (arch/x86_64/smp.h): a lock-free stack that senders push onto and the
+// target empties in one exchange (Linux's llist). One cache line each, so
+// that CPUs polling their own queue do not share a line with the others'.
+struct CpuCall;
+struct alignas(64) CallQueue {
+    CpuCall* head;
+};
+extern CallQueue g_call_queues[kMaxCpus];
+void run_pending_calls();
+}  // namespace x86
+
+namespace arch {
+
+// PAUSE tells the CPU we are spinning (saves power, helps the sibling
+// thread). On x86-64 a spinning CPU also answers the cross-CPU calls
+// waiting for it (TLB shootdowns): a CPU spinning with interrupts off on a
+// lock whose holder is waiting for such an answer would otherwise wait
+// forever (arch/x86_64/tlb.cpp, "Deadlock"). One load when there is none.
+inline void cpu_relax() {
+    asm volatile("pause" ::: "memory");
+    if (__atomic_load_n(&x86::g_call_queues[cpu_id()].head, __ATOMIC_RELAXED)) x86::run_pending_calls();
+}
 
 inline uintptr_t frame_pointer() { return uintptr_t(__builtin_frame_address(0)); }
 
