@@ -352,6 +352,7 @@ void el0_abort(TrapFrame* frame) {
 // A synchronous exception from EL0 that is not a system call. Interrupts
 // are on. Returns only if it was resolved.
 void el0_exception(TrapFrame* frame) {
+    current_thread()->user_traps++;
     unsigned ec = esr_class(frame->esr);
     uintptr_t pc = frame->elr;
     switch (ec) {

@@ -1028,8 +1028,11 @@ KTEST(x86_smp_timer_ticks_on_every_cpu) {
     if (!have_cpus(t, 2)) return;
     unsigned online = arch::online_cpus();
     uint64_t start[kMaxCpus];
-    for (unsigned cpu = 0; cpu < online; cpu++) start[cpu] = __atomic_load_n(&g_cpus[cpu].ticks, __ATOMIC_RELAXED);
-    auto ticked = [&](unsigned cpu) { return __atomic_load_n(&g_cpus[cpu].ticks, __ATOMIC_RELAXED) >= start[cpu] + 3; };
+    auto ticks_of = [](unsigned cpu) {
+        return __atomic_load_n(&g_cpus[cpu].ticks, __ATOMIC_RELAXED);
+    };
+    for (unsigned cpu = 0; cpu < online; cpu++) start[cpu] = ticks_of(cpu);
+    auto ticked = [&](unsigned cpu) { return ticks_of(cpu) >= start[cpu] + 3; };
     wait_until([&] {
         for (unsigned cpu = 0; cpu < online; cpu++)
             if (!ticked(cpu)) return false;
@@ -1090,10 +1093,11 @@ ShootdownScene g_scene;
 void touch_user_page(void*) {
     unsigned cpu = arch::cpu_id();
     uint8_t value = 0;
-    g_scene.read_failed[cpu] = arch::copy_user(&value, reinterpret_cast<const void*>(ShootdownScene::kVa), 1);
+    auto* user_page = reinterpret_cast<uint8_t*>(ShootdownScene::kVa);
+    g_scene.read_failed[cpu] = arch::copy_user(&value, user_page, 1);
     g_scene.read_value[cpu] = value;
     uint8_t mark = uint8_t(0x10 + cpu);
-    g_scene.write_failed[cpu] = arch::copy_user(reinterpret_cast<void*>(ShootdownScene::kVa + 1 + cpu), &mark, 1);
+    g_scene.write_failed[cpu] = arch::copy_user(user_page + 1 + cpu, &mark, 1);
 }
 
 void enter_scene(void*) {
@@ -1119,10 +1123,12 @@ KTEST(x86_smp_tlb_shootdown) {
     auto* page = reinterpret_cast<uint8_t*>(arch::phys_to_virt(s.frame));
     memset(page, 0, kPageSize);
     page[0] = 0x5a;
-    EXPECT_EQ(t, s.pt.map(kVa, s.frame, kPageSize, arch::kMapRead | arch::kMapWrite | arch::kMapUser), 0);
+    constexpr uint32_t kUserRw = arch::kMapRead | arch::kMapWrite | arch::kMapUser;
+    EXPECT_EQ(t, s.pt.map(kVa, s.frame, kPageSize, kUserRw), 0);
     unsigned online = arch::online_cpus();
     uint64_t shootdowns_before[kMaxCpus];
-    for (unsigned cpu = 0; cpu < online; cpu++) shootdowns_before[cpu] = x86::tlb_shootdowns_received(cpu);
+    for (unsigned cpu = 0; cpu < online; cpu++)
+        shootdowns_before[cpu] = x86::tlb_shootdowns_received(cpu);
 
     // 1. Every CPU on the table, with the page in its TLB, writable.
     x86::call_on_cpus(all_online_cpus(), enter_scene, nullptr);
@@ -1161,7 +1167,9 @@ KTEST(x86_smp_tlb_shootdown) {
 }
 
 namespace {
-void read_cr3_into(void* out) { static_cast<uintptr_t*>(out)[arch::cpu_id()] = x86::read_cr3() & x86::kPteAddressMask; }
+void read_cr3_into(void* out) {
+    static_cast<uintptr_t*>(out)[arch::cpu_id()] = x86::read_cr3() & x86::kPteAddressMask;
+}
 }  // namespace
 
 // A CPU keeps the last table it ran on while it idles (lazy TLB). Freeing
@@ -1190,11 +1198,17 @@ namespace {
 
 constexpr int kConcurrentRounds = 200;
 
+// One shootdown for the scene's page (whether mapped or not: the flush
+// goes out all the same to every CPU on the table).
+void shoot_once() {
+    x86::flush_tlb_range(g_scene.pt.root_phys(), ShootdownScene::kVa,
+                         ShootdownScene::kVa + kPageSize);
+}
+
 // Shoots down, many times, on a table every CPU runs on: every other CPU
 // is a target each time. Runs on all CPUs at once, interrupts off.
 void shoot_repeatedly(void*) {
-    for (int i = 0; i < kConcurrentRounds; i++)
-        x86::flush_tlb_range(g_scene.pt.root_phys(), ShootdownScene::kVa, ShootdownScene::kVa + kPageSize);
+    for (int i = 0; i < kConcurrentRounds; i++) shoot_once();
 }
 
 }  // namespace
@@ -1209,11 +1223,13 @@ KTEST(x86_smp_concurrent_shootdowns) {
     if (!EXPECT(t, s.pt.create())) return;
     x86::call_on_cpus(all_online_cpus(), [](void*) { g_scene.pt.activate(); }, nullptr);
     uint64_t before[kMaxCpus];
-    for (unsigned cpu = 0; cpu < arch::online_cpus(); cpu++) before[cpu] = x86::tlb_shootdowns_received(cpu);
+    for (unsigned cpu = 0; cpu < arch::online_cpus(); cpu++)
+        before[cpu] = x86::tlb_shootdowns_received(cpu);
     x86::call_on_cpus(all_online_cpus(), shoot_repeatedly, nullptr);
     unsigned others = arch::online_cpus() - 1;
     for (unsigned cpu = 0; cpu < arch::online_cpus(); cpu++)
-        EXPECT_EQ(t, x86::tlb_shootdowns_received(cpu) - before[cpu], uint64_t(kConcurrentRounds) * others);
+        EXPECT_EQ(t, x86::tlb_shootdowns_received(cpu) - before[cpu],
+                  uint64_t(kConcurrentRounds) * others);
     x86::call_on_cpus(all_online_cpus(), leave_scene, nullptr);
     s.pt.destroy();
 }
@@ -1236,8 +1252,9 @@ void lock_scene(void*) {
         while (!__atomic_load_n(&l.trying, __ATOMIC_ACQUIRE)) arch::cpu_relax();
         // Give CPU 1 a moment to be well inside lock().
         uint64_t start = arch::cycle_counter();
-        while (arch::cycle_counter() - start < arch::cycle_counter_hz() / 1000) asm volatile("pause");
-        x86::flush_tlb_range(g_scene.pt.root_phys(), ShootdownScene::kVa, ShootdownScene::kVa + kPageSize);
+        uint64_t one_ms = arch::cycle_counter_hz() / 1000;
+        while (arch::cycle_counter() - start < one_ms) asm volatile("pause");
+        shoot_once();
         l.lock.unlock();
     } else {  // "a page fault on another CPU"
         while (!__atomic_load_n(&l.held, __ATOMIC_ACQUIRE)) arch::cpu_relax();

@@ -62,9 +62,11 @@ namespace {
 constexpr uint64_t kInitDelayUs = 10000;    // after INIT: 10 ms (MP spec B.4)
 constexpr uint64_t kStartupDelayUs = 200;   // after each STARTUP: 200 us (SDM 9.4.4.1)
 // How long a started CPU may take to check in before we give up on it.
-// Under QEMU's TCG one needs a few milliseconds, mostly to translate the
-// code it runs for the first time (Linux waits up to 10 s, for firmware
-// that is slow to hand over a CPU).
+// Under QEMU's TCG the first one needs well under a millisecond (about
+// 60 us after its second STARTUP, mostly translating code it runs for the
+// first time; the later ones are in before their STARTUP delays end).
+// Linux gives a CPU 10 s, for hardware and hypervisors that are slow to
+// hand one over.
 constexpr uint64_t kCheckInTimeoutUs = 1000000;
 
 // A CPU's first kernel stack, which becomes its idle thread's: the same
@@ -129,8 +131,8 @@ bool start_cpu(uint8_t apic_id, TrampolineParams* params) {
             delay_us(kInitDelayUs);
             if (__atomic_load_n(&g_online, __ATOMIC_ACQUIRE) != cpu)
                 panic("x86 smp: the CPU with APIC ID %u checked in after it was given up", apic_id);
-            kprintf("x86 smp: the CPU with APIC ID %u did not come up within %lu ms; leaving it out\n",
-                    apic_id, kCheckInTimeoutUs / 1000);
+            kprintf("x86 smp: the CPU with APIC ID %u did not come up within %lu ms; "
+                    "leaving it out\n", apic_id, kCheckInTimeoutUs / 1000);
             page_allocator().free_pages(stack, kStackOrder);
             return false;
         }
@@ -277,7 +279,8 @@ unsigned start_secondary_cpus(const BootInfo& boot) {
         return 1;
     }
     if (madt->cpu_count > kMaxCpus)
-        kprintf("x86 smp: the MADT lists %u CPUs; starting %u (kMaxCpus)\n", madt->cpu_count, kMaxCpus);
+        kprintf("x86 smp: the MADT lists %u CPUs; starting %u (kMaxCpus)\n", madt->cpu_count,
+                kMaxCpus);
 
     // The trampoline's copy. Its page is RAM the page allocator does not
     // manage (the first MiB), so it needs a mapping of its own to write to.
@@ -312,7 +315,8 @@ unsigned start_secondary_cpus(const BootInfo& boot) {
         len += unsigned(ksnprintf(ids + len, sizeof ids - len, " %u", x86::g_apic_ids[cpu]));
     kprintf("x86 smp: %u of %u CPUs online (APIC IDs%s)\n", online, madt->cpu_count, ids);
     if (boot.cpu_count != madt->cpu_count)
-        kprintf("x86 smp: note: fw_cfg says %u CPUs, the MADT %u\n", boot.cpu_count, madt->cpu_count);
+        kprintf("x86 smp: note: fw_cfg says %u CPUs, the MADT %u\n", boot.cpu_count,
+                madt->cpu_count);
     return online;
 }
 

@@ -133,10 +133,11 @@ void flush_tlb_range(uintptr_t root_phys, uintptr_t start, uintptr_t end) {
     // Our entry writes before our look at the records (see the file comment).
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     uint32_t targets = 0, others = other_online_cpus();
-    for (unsigned cpu = 0; cpu < kMaxCpus; cpu++)
-        if ((others & (1u << cpu)) &&
-            (request.kernel_half || __atomic_load_n(&g_active[cpu].root, __ATOMIC_SEQ_CST) == root_phys))
-            targets |= 1u << cpu;
+    for (unsigned cpu = 0; cpu < kMaxCpus; cpu++) {
+        if (!(others & (1u << cpu))) continue;
+        uintptr_t its_root = __atomic_load_n(&g_active[cpu].root, __ATOMIC_SEQ_CST);
+        if (request.kernel_half || its_root == root_phys) targets |= 1u << cpu;
+    }
     if (targets) call_on_cpus(targets, flush_on_this_cpu, &request);
 }
 
@@ -150,7 +151,9 @@ void tlb_forget_page_table(uintptr_t root_phys) {
     call_on_cpus(other_online_cpus() | (1u << arch::cpu_id()), leave_table, &root);
 }
 
-uintptr_t active_page_table(unsigned cpu) { return __atomic_load_n(&g_active[cpu].root, __ATOMIC_RELAXED); }
+uintptr_t active_page_table(unsigned cpu) {
+    return __atomic_load_n(&g_active[cpu].root, __ATOMIC_RELAXED);
+}
 
 uint64_t tlb_shootdowns_received(unsigned cpu) {
     return __atomic_load_n(&g_active[cpu].shootdowns_received, __ATOMIC_RELAXED);

@@ -287,8 +287,10 @@ extern "C" void x86_trap_dispatch(TrapFrame* frame) {
     if (frame->vector < x86::kExceptionCount) {
         // CR2 first: a fault while handling this one would overwrite it.
         uintptr_t cr2 = frame->vector == x86::kVectorPageFault ? x86::read_cr2() : 0;
-        if (frame->from_user())
+        if (frame->from_user()) {
+            if (Thread* self = arch::this_cpu()->current) self->user_traps++;
             user_exception(frame, cr2);
+        }
         else
             kernel_exception(frame, cr2);
     } else {

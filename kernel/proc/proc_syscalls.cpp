@@ -31,6 +31,15 @@ long sys_sched_yield() {
     return 0;
 }
 
+// The CPU we are running on right now (it may change at the next
+// instruction: the answer is a hint, as on Linux). One NUMA node: 0.
+long sys_getcpu(uptr cpu, uptr node, uptr /*cache: unused since Linux 2.6.24*/) {
+    unsigned id = arch::cpu_id(), zero = 0;
+    if (cpu && put_user(cpu, id)) return -EFAULT;
+    if (node && put_user(node, zero)) return -EFAULT;
+    return 0;
+}
+
 // ---- clone -------------------------------------------------------------------
 namespace {
 // Linux's clone flags (include/uapi/linux/sched.h).

@@ -42,6 +42,7 @@ struct Thread {
 
     // Counters a student can read (per-thread /proc later).
     uint64_t syscalls = 0;
+    uint64_t user_traps = 0;         // exceptions from user mode other than syscalls
     uint64_t context_switches = 0;
     uint64_t run_cycles = 0;         // cycle-counter ticks spent on a CPU
     uint64_t blocked_cycles = 0;     // ... and blocked

@@ -49,6 +49,7 @@ long sys_wait4(int pid, uptr wstatus, int options, uptr rusage);
 long sys_kill(int pid, int sig);
 long sys_set_tid_address(uptr tidptr);
 long sys_sched_yield();
+long sys_getcpu(uptr cpu, uptr node, uptr cache);
 long sys_arch_prctl(int code, uptr addr);
 
 // Time and identity

@@ -23,6 +23,7 @@ long sys_handoff_stats(uptr out, size_t size) {
     Thread* self = current_thread();
     stats.thread_syscalls = self->syscalls;
     stats.thread_switches = self->context_switches;
+    stats.thread_traps = self->user_traps;
     if (size > sizeof stats) size = sizeof stats;
     if (copy_to_user(out, &stats, size)) return -EFAULT;
     return long(size);

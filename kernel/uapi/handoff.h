@@ -24,4 +24,6 @@ struct HandoffStats {
     uint64_t threads;           // live kernel threads (excluding idle threads)
     uint64_t thread_syscalls;   // system calls made by the calling thread
     uint64_t thread_switches;   // context switches of the calling thread
+    uint64_t thread_traps;      // exceptions the calling thread took in user mode
+                                // (page faults, ...), not counting system calls
 };

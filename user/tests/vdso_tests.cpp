@@ -17,6 +17,7 @@
 //
 // The kernel counters come from Handoff's stats system call (kernel/uapi/handoff.h); on
 // Linux it returns -ENOSYS and those checks are skipped.
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,24 +81,21 @@ uint64_t fast_ns(long clock) {
 }
 
 // ---- Handoff's counters ----------------------------------------------------------------------
-// HandoffStats plus the field proposed for the vDSO tests (thread_traps: synchronous
+// HandoffStats (kernel/uapi/handoff.h): thread_syscalls, and thread_traps (synchronous
 // exceptions the calling thread took from user mode other than system calls - page faults,
 // undefined instructions...). The kernel fills as much as it knows and says how much.
-struct Stats {
-  HandoffStats base;
-  uint64_t thread_traps;
-};
 bool g_on_handoff;
 
 // Kernel entries of this thread so far; false on Linux (no such call). `traps` is left
 // at ~0 when the kernel does not report them yet.
 bool kernel_entries(uint64_t* syscalls, uint64_t* traps) {
-  Stats s;
+  HandoffStats s;
   memset(&s, 0xff, sizeof s);
   long n = syscall2(kSysHandoffStats, reinterpret_cast<long>(&s), sizeof s);
-  if (n < long(sizeof(HandoffStats))) return false;
-  *syscalls = s.base.thread_syscalls;
-  *traps = n >= long(sizeof(Stats)) ? s.thread_traps : ~0ull;
+  if (n < long(offsetof(HandoffStats, thread_traps))) return false;
+  *syscalls = s.thread_syscalls;
+  *traps = n >= long(offsetof(HandoffStats, thread_traps) + sizeof s.thread_traps) ? s.thread_traps
+                                                                                   : ~0ull;
   return true;
 }
 

@@ -129,7 +129,8 @@ namespace arch {
 // forever (arch/x86_64/tlb.cpp, "Deadlock"). One load when there is none.
 inline void cpu_relax() {
     asm volatile("pause" ::: "memory");
-    if (__atomic_load_n(&x86::g_call_queues[cpu_id()].head, __ATOMIC_RELAXED)) x86::run_pending_calls();
+    if (__atomic_load_n(&x86::g_call_queues[cpu_id()].head, __ATOMIC_RELAXED))
+        x86::run_pending_calls();
 }
 
 inline uintptr_t frame_pointer() { return uintptr_t(__builtin_frame_address(0)); }
