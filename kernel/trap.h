@@ -12,9 +12,31 @@
 
 struct TrapFrame;
 
+// The system-call table (kernel/syscall/syscall.cpp): indexed by this arch's
+// Linux number; entries without a handler are calls Handoff lacks.
+using SyscallHandler = long (*)(const TrapFrame* frame);
+struct SyscallEntry {
+    const char* name;
+    SyscallHandler handler;
+};
+extern const SyscallEntry* const g_syscall_table;
+extern const uint64_t g_syscall_table_size;
+
 // A system call from user mode. Reads the number and arguments through
-// arch::syscall_*(), stores the result with arch::set_syscall_result().
-void syscall_dispatch(TrapFrame* frame);
+// arch::syscall_*(), stores the result with arch::set_syscall_result(). An
+// unknown number gives -ENOSYS, as on Linux. Inline: it is the middle of
+// every system call (Linux's do_syscall_64 / invoke_syscall).
+inline void syscall_dispatch(TrapFrame* frame) {
+    // System calls run with interrupts on, like any kernel code that may
+    // block; the entry code took them off.
+    arch::interrupts_enable();
+    current_thread()->syscalls++;
+    uint64_t number = arch::syscall_number(frame);
+    long result = -ENOSYS;
+    if (number < g_syscall_table_size && g_syscall_table[number].handler)
+        result = g_syscall_table[number].handler(frame);
+    arch::set_syscall_result(frame, uint64_t(result));
+}
 
 enum class FaultAccess { kRead, kWrite, kExecute };
 

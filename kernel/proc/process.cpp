@@ -72,7 +72,6 @@ Process* find_process_locked(int pid) {
     return nullptr;
 }
 
-Process* current_process() { return current_thread()->process; }
 
 void start_init_process(int argc, const char* const* argv) {
     Process* init = process_new();

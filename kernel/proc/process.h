@@ -56,7 +56,7 @@ void start_init_process(int argc, const char* const* argv);
 long process_count();
 
 // The current thread's process.
-Process* current_process();
+inline Process* current_process() { return current_thread()->process; }
 
 // Ends the calling thread (exit) or the whole process (exit_group / fatal
 // signal). `status` is the Linux wait status. Never returns.

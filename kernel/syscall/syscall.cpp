@@ -16,7 +16,6 @@
 
 namespace {
 
-using RawHandler = long (*)(const TrapFrame* frame);
 
 // Reads the argument registers the handler takes from the frame and
 // converts them to its parameter types - what Linux's SYSCALL_DEFINEn macros
@@ -37,10 +36,6 @@ struct Adapter<Handler> {
     }
 };
 
-struct Entry {
-    const char* name;
-    RawHandler handler;
-};
 
 // One past the highest number used on this arch.
 constexpr int kTableSize = [] {
@@ -53,7 +48,7 @@ constexpr int kTableSize = [] {
 }();
 
 struct Table {
-    Entry entries[kTableSize] = {};
+    SyscallEntry entries[kTableSize] = {};
 };
 
 constexpr Table kTable = [] {
@@ -68,19 +63,12 @@ constexpr Table kTable = [] {
 
 }  // namespace
 
+// The table, built at compile time above; syscall_dispatch (kernel/trap.h)
+// indexes it.
+const SyscallEntry* const g_syscall_table = kTable.entries;
+const uint64_t g_syscall_table_size = kTableSize;
+
 const char* syscall_name(uint64_t number) {
     return number < uint64_t(kTableSize) ? kTable.entries[number].name : nullptr;
 }
 
-void syscall_dispatch(TrapFrame* frame) {
-    // System calls run with interrupts on, like any kernel code that may
-    // block; the entry code took them off.
-    arch::interrupts_enable();
-    Thread* thread = current_thread();
-    thread->syscalls++;
-    uint64_t number = arch::syscall_number(frame);
-    long result = -ENOSYS;
-    if (number < uint64_t(kTableSize) && kTable.entries[number].handler)
-        result = kTable.entries[number].handler(frame);
-    arch::set_syscall_result(frame, uint64_t(result));
-}

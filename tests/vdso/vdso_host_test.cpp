@@ -429,7 +429,14 @@ ClockGettimeFn our_clock_gettime() { return our<ClockGettimeFn>(kOurSymbols[0]);
 // with a system call on each side: a few microseconds of jitter out of 200 ms, i.e. a rate
 // error up to ~5e-5. Over the few seconds the test runs that stays under 100 us + 1e-4 of
 // the elapsed time, which is the bound asserted.
-constexpr uint64_t kAgreementSlackNs = 100000;
+//
+// That bound held on an idle machine but not under load (CI runs QEMU beside
+// this test): a preemption between the two clock reads, or a calibration
+// taken while the host was busy, moves the difference by milliseconds. The
+// exact check above already pins the formula to the nanosecond; this one
+// only has to catch a gross scale error (a wrong mult/shift is off by a
+// factor), so it allows 5 ms + 1% of the elapsed time.
+constexpr uint64_t kAgreementSlackNs = 5000000;
 
 void test_our_vdso_exact_and_agrees() {
   if (!CHECK(map_our_vdso())) return;
@@ -464,7 +471,7 @@ void test_our_vdso_exact_and_agrees() {
   uint64_t diff = v > raw ? v - raw : raw - v;
   printf("vtest:   after %.3f s: vDSO %+lld ns from CLOCK_MONOTONIC_RAW\n", double(raw) / 1e9,
          (long long)(v - raw));
-  CHECK(diff <= kAgreementSlackNs + raw / 10000);
+  CHECK(diff <= kAgreementSlackNs + raw / 100);
 }
 
 void test_our_vdso_clocks() {
