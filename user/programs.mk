@@ -15,6 +15,7 @@
 #                                              and the ones below; mode 0755
 #                        /etc/motd             (0644: text; usertests reads it)
 #                        /etc/not-elf          (0755 but not ELF: usertests' ENOEXEC case)
+#                        and whatever user/rootfs/ holds, if it exists (copied as it is)
 #                      The tree it is made from is staged in $(BUILD)/rootfs/.
 #   targets            programs  initramfs  host-user
 #
@@ -49,8 +50,6 @@ $(eval $(call user_program,usertests,$(USERTESTS_OBJS)))
 $(eval $(call user_program,fuzz,$(BUILD)/user/tests/fuzz.o))
 
 HANDOFF_PROGRAM_FILES := $(addprefix $(BUILD)/user/bin/,$(HANDOFF_PROGRAMS))
-# What goes in /bin: all of USER_PROGRAMS as it stands now (ours are in it by now too).
-INITRAMFS_PROGRAMS := $(sort $(USER_PROGRAMS))
 
 # ---- the root file system and the initramfs -----------------------------------------------------
 ROOTFS_DIR ?= $(BUILD)/rootfs
@@ -60,10 +59,12 @@ INITRAMFS := $(BUILD)/initramfs.cpio
 # changes, so nothing stale survives in it. .staged marks a complete staging.
 # Every program declared with user_program so far (the top-level Makefile
 # includes this file last, after the test and benchmark programs).
-$(ROOTFS_DIR)/.staged: $(USER_PROGRAMS) user/programs.mk
+ROOTFS_EXTRA := $(shell find user/rootfs -type f 2>/dev/null)
+$(ROOTFS_DIR)/.staged: $(USER_PROGRAMS) $(ROOTFS_EXTRA) user/programs.mk
 	$(call say,STAGE,$(ROOTFS_DIR))
 	$(Q)rm -rf $(ROOTFS_DIR)/bin $(ROOTFS_DIR)/etc $@
 	$(Q)mkdir -p $(ROOTFS_DIR)/bin $(ROOTFS_DIR)/etc
+	$(Q)if [ -d user/rootfs ]; then cp -R user/rootfs/. $(ROOTFS_DIR)/; fi
 	$(Q)install -m 0755 $(USER_PROGRAMS) $(ROOTFS_DIR)/bin/
 	$(Q)printf '%s\n' \
 	  'Welcome to Handoff, a teaching kernel for Go-style schedulers.' \
@@ -89,7 +90,7 @@ $(ROOTFS_DIR)/.staged: $(USER_PROGRAMS) user/programs.mk
 # no device or inode numbers from this machine (--reproducible), names sorted.
 $(INITRAMFS): $(ROOTFS_DIR)/.staged
 	$(call say,CPIO,$@)
-	$(Q)(cd $(ROOTFS_DIR) && find bin etc | LC_ALL=C sort | \
+	$(Q)(cd $(ROOTFS_DIR) && find . -mindepth 1 ! -name .staged | LC_ALL=C sort | \
 	  cpio -o -H newc --owner=0:0 --reproducible --quiet) > $@.tmp && mv $@.tmp $@
 
 .PHONY: programs initramfs host-user rootfs

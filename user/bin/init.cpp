@@ -282,8 +282,7 @@ int split(char* line, char** argv) {
 void welcome() {
   printf("\nWelcome to Handoff. This is /bin/init, process %d: a tiny shell.\n",
          static_cast<int>(getpid()));
-  printf("Programs in /bin: ");
-  fflush(stdout);
+  printf("Programs in /bin:\n");
   list_dir("/bin");
   printf("Try: hello | crash null | usertests | fuzz 10000 | ls /bin | help\n\n");
 }

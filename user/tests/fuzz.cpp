@@ -10,8 +10,9 @@
 //
 //   fuzz: done: 100000 calls, seed 12345
 //
-// and exits 0 (1 if it was not healthy afterwards). It runs natively on the Linux host too (tests/run_host_usertests.sh), where it
-// must not crash itself or touch anything outside itself.
+// and exits 0 (1 if it was not healthy afterwards). It runs natively on the Linux host too
+// (tests/run_host_usertests.sh), where it must not crash itself or touch anything outside
+// itself.
 //
 // What gets called. Mostly the system calls Handoff implements (kernel/syscall/
 // syscall_list.h), each with arguments drawn from a mix made to find the edges: small
@@ -30,8 +31,8 @@
 //     addresses that cannot be written at all;
 //   - unmapping or re-protecting the fuzzer's code, data, heap or stack: munmap, mprotect
 //     and MAP_FIXED only get ranges inside areas the fuzzer owns (scratch, wild), below the
-//     program image (__executable_start) but above 64 KiB, or outside the user half; brk never goes below
-//     the current break (and is put back after every call);
+//     program image (__executable_start) but above 64 KiB, or outside the user half; brk
+//     never goes below the current break (and is put back after every call);
 //   - on the Linux host, changing the machine: files are opened read-only, never created
 //     or truncated; ioctl requests come from a read-only list; arch_prctl codes likewise;
 //     no MAP_POPULATE/MAP_LOCKED (a huge length would really allocate the memory).
@@ -54,7 +55,7 @@ constexpr long kPage = 4096;
 constexpr long kDefaultCalls = 100000;
 constexpr long kProgressEvery = 10000;
 
-// ---- random numbers: xorshift64* (Marsaglia / Vigna), plenty for a fuzzer ------------------------
+// ---- random numbers: xorshift64* (Marsaglia / Vigna), plenty for a fuzzer -----------------------
 uint64_t g_rng;
 uint64_t next_u64() {
   g_rng ^= g_rng >> 12;
@@ -69,7 +70,7 @@ T pick(const T (&items)[N]) {
   return items[below(N)];
 }
 
-// ---- the fuzzer's own memory ----------------------------------------------------------------
+// ---- the fuzzer's own memory --------------------------------------------------------------------
 // Buffer: where valid pointers point. 16 pages followed by a PROT_NONE guard page, so any
 // length that runs past the end stops at the guard (EFAULT or a short count), never in the
 // fuzzer's data.
@@ -154,7 +155,7 @@ void track_map(uintptr_t addr, size_t len) {
 bool g_handoff;  // running on Handoff (else: on Linux)
 const char* g_self = "/bin/fuzz";
 
-// ---- argument generators --------------------------------------------------------------------------
+// ---- argument generators ------------------------------------------------------------------------
 
 // Any number: the values that find off-by-ones, sign and overflow bugs.
 uint64_t any_int() {
@@ -347,7 +348,8 @@ long any_prot() { return chance(85) ? static_cast<long>(below(8)) : static_cast<
 
 long any_mmap_flags() {
   constexpr long kPopulate = 0x8000, kLocked = 0x2000;
-  long type = chance(85) ? (chance(75) ? LINUX_MAP_PRIVATE : LINUX_MAP_SHARED) : static_cast<long>(below(16));
+  long type = chance(85) ? (chance(75) ? LINUX_MAP_PRIVATE : LINUX_MAP_SHARED)
+                         : static_cast<long>(below(16));  // incl. invalid and SHARED_VALIDATE
   long extra = 0;
   static const long kFlags[] = {LINUX_MAP_ANONYMOUS, LINUX_MAP_ANONYMOUS, LINUX_MAP_ANONYMOUS,
                                 LINUX_MAP_NORESERVE, LINUX_MAP_STACK, 0x100 /* GROWSDOWN */,
@@ -365,7 +367,7 @@ long any_mmap_flags() {
   return flags;
 }
 
-// ---- the calls --------------------------------------------------------------------------------------
+// ---- the calls ----------------------------------------------------------------------------------
 struct Call {
   long number;
   long args[6];
@@ -428,21 +430,24 @@ void make_call(int which, Call* c) {
   uint64_t len;
   switch (which) {
     case kRead:  // never fds 0-2 (stdin blocks; on Handoff 1 and 2 are the console too)
-      a[0] = any_fd(), a[1] = out_ptr(), a[2] = any_len();
+      a[0] = any_fd(); a[1] = out_ptr(); a[2] = any_len();
       break;
     case kWrite:
       // Our descriptors, or stdout with a pointer that cannot be read (nothing printed).
-      a[0] = any_fd(), a[1] = in_ptr(), a[2] = any_len();
-      if (chance(10)) a[0] = 1, a[1] = pick(kImpossible) + below(4096);
+      a[0] = any_fd(); a[1] = in_ptr(); a[2] = any_len();
+      if (chance(10)) {
+        a[0] = 1;
+        a[1] = pick(kImpossible) + below(4096);
+      }
       break;
     case kPread64:
-      a[0] = any_fd(), a[1] = out_ptr(), a[2] = any_len(), a[3] = static_cast<long>(any_int());
+      a[0] = any_fd(); a[1] = out_ptr(); a[2] = any_len(); a[3] = static_cast<long>(any_int());
       break;
     case kReadv:
-      a[0] = any_fd(), a[1] = iov_ptr(true), a[2] = any_iovcnt();
+      a[0] = any_fd(); a[1] = iov_ptr(true); a[2] = any_iovcnt();
       break;
     case kWritev:
-      a[0] = any_fd(), a[1] = iov_ptr(false), a[2] = any_iovcnt();
+      a[0] = any_fd(); a[1] = iov_ptr(false); a[2] = any_iovcnt();
       break;
     case kClose:  // ours (>= 3) or nonsense
       a[0] = any_fd();
@@ -451,15 +456,15 @@ void make_call(int which, Call* c) {
       a[0] = any_fd();
       break;
     case kDup3:  // the target is >= 3 too: replacing 0-2 could make a read block
-      a[0] = any_fd(), a[1] = chance(80) ? 3 + below(80) : any_fd(),
+      a[0] = any_fd(); a[1] = chance(80) ? 3 + below(80) : any_fd();
       a[2] = chance(70) ? (chance(50) ? 0 : LINUX_O_CLOEXEC) : static_cast<long>(any_int());
       if (a[1] >= 0 && a[1] < 3) a[1] = 3;
       break;
     case kFstat:  // fstat of 0-2 is harmless
-      a[0] = chance(10) ? static_cast<long>(below(3)) : any_fd(), a[1] = out_ptr();
+      a[0] = chance(10) ? static_cast<long>(below(3)) : any_fd(); a[1] = out_ptr();
       break;
     case kLseek:  // not 0-2: if stdout were a file, we would move its position
-      a[0] = any_fd(), a[1] = static_cast<long>(any_int()),
+      a[0] = any_fd(); a[1] = static_cast<long>(any_int());
       a[2] = chance(80) ? static_cast<long>(below(5)) : static_cast<long>(any_int());
       break;
     case kIoctl:
@@ -470,18 +475,18 @@ void make_call(int which, Call* c) {
       a[2] = out_ptr();
       break;
     case kGetdents64:
-      a[0] = any_fd(), a[1] = out_ptr(), a[2] = any_len();
+      a[0] = any_fd(); a[1] = out_ptr(); a[2] = any_len();
       break;
     case kOpenat:
-      a[0] = any_dirfd(), a[1] = any_path(), a[2] = any_open_flags(), a[3] = below(01000);
+      a[0] = any_dirfd(); a[1] = any_path(); a[2] = any_open_flags(); a[3] = below(01000);
       break;
     case kNewfstatat:
-      a[0] = any_dirfd(), a[1] = any_path(), a[2] = out_ptr(),
+      a[0] = any_dirfd(); a[1] = any_path(); a[2] = out_ptr();
       a[3] = chance(70) ? static_cast<long>(below(2) * LINUX_AT_EMPTY_PATH | below(2) * 0x100)
                         : static_cast<long>(any_int());
       break;
     case kGetcwd:
-      a[0] = out_ptr(), a[1] = any_len();
+      a[0] = out_ptr(); a[1] = any_len();
       break;
     case kChdir:
       a[0] = any_path();
@@ -489,7 +494,7 @@ void make_call(int which, Call* c) {
     case kMmap:
       if (chance(50)) {  // MAP_FIXED (or FIXED_NOREPLACE) only where the fuzzer owns the space
         mm_range(&addr, &len);
-        a[0] = static_cast<long>(addr), a[1] = static_cast<long>(len);
+        a[0] = static_cast<long>(addr); a[1] = static_cast<long>(len);
         a[3] = any_mmap_flags() | (chance(80) ? LINUX_MAP_FIXED : 0x100000);
       } else {  // a hint: the kernel chooses (tracked and unmapped later)
         a[0] = chance(50) ? 0 : static_cast<long>(any_int());
@@ -502,11 +507,11 @@ void make_call(int which, Call* c) {
       break;
     case kMunmap:
       mm_range(&addr, &len);
-      a[0] = static_cast<long>(addr), a[1] = static_cast<long>(len);
+      a[0] = static_cast<long>(addr); a[1] = static_cast<long>(len);
       break;
     case kMprotect:
       mm_range(&addr, &len);
-      a[0] = static_cast<long>(addr), a[1] = static_cast<long>(len), a[2] = any_prot();
+      a[0] = static_cast<long>(addr); a[1] = static_cast<long>(len); a[2] = any_prot();
       break;
     case kBrk:  // never below the current break: that would free newlib's heap
       switch (below(6)) {
@@ -514,24 +519,27 @@ void make_call(int which, Call* c) {
         case 1: a[0] = static_cast<long>(g_brk); break;
         case 2: a[0] = static_cast<long>(g_brk + below(64) * kPage + below(kPage)); break;
         case 3: a[0] = static_cast<long>(g_brk + (1ULL << (20 + below(30)))); break;
-        case 4: a[0] = static_cast<long>(below(reinterpret_cast<uintptr_t>(__executable_start))); break;
+        case 4:  // below the program: under the heap's start
+          a[0] = static_cast<long>(below(reinterpret_cast<uintptr_t>(__executable_start)));
+          break;
         default: a[0] = static_cast<long>(pick(kImpossible)); break;
       }
       break;
     case kWait4:  // always WNOHANG: we have no children, and must never block
-      a[0] = static_cast<long>(any_int()), a[1] = out_ptr(),
-      a[2] = (chance(70) ? static_cast<long>(below(16)) : static_cast<long>(any_int())) | 1,
+      a[0] = static_cast<long>(any_int()); a[1] = out_ptr();
+      a[2] = (chance(70) ? static_cast<long>(below(16)) : static_cast<long>(any_int())) | 1;
       a[3] = chance(50) ? 0 : out_ptr();
       break;
     case kNanosleep:
-      a[0] = sleep_ptr(), a[1] = chance(50) ? 0 : out_ptr();
+      a[0] = sleep_ptr(); a[1] = chance(50) ? 0 : out_ptr();
       break;
     case kClockNanosleep: {
       // CPU-time clocks (2, 3, negative ids) would sleep until this process has USED that
       // much CPU -- while it sleeps: forever. Not those.
       static const long kClocks[] = {0, 1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 100, 0x7fffffff};
-      a[0] = pick(kClocks), a[1] = chance(80) ? static_cast<long>(below(2)) : static_cast<long>(any_int());
-      a[2] = sleep_ptr(), a[3] = chance(50) ? 0 : out_ptr();
+      a[0] = pick(kClocks);
+      a[1] = chance(80) ? static_cast<long>(below(2)) : static_cast<long>(any_int());
+      a[2] = sleep_ptr(); a[3] = chance(50) ? 0 : out_ptr();
       break;
     }
     case kClockGettime:
@@ -540,7 +548,7 @@ void make_call(int which, Call* c) {
       a[1] = chance(10) ? 0 : out_ptr();
       break;
     case kGettimeofday:
-      a[0] = chance(20) ? 0 : out_ptr(), a[1] = chance(50) ? 0 : out_ptr();
+      a[0] = chance(20) ? 0 : out_ptr(); a[1] = chance(50) ? 0 : out_ptr();
       break;
     case kUname:
       a[0] = out_ptr();
@@ -549,7 +557,7 @@ void make_call(int which, Call* c) {
       a[0] = out_ptr();
       break;
     case kHandoffStats:  // only reads counters, writes them out
-      a[0] = out_ptr(), a[1] = any_len();
+      a[0] = out_ptr(); a[1] = any_len();
       break;
     case kArchPrctl: {
       // SET_FS moves our thread pointer: restored right after the call (run_call). The
@@ -558,8 +566,8 @@ void make_call(int which, Call* c) {
                                     LINUX_ARCH_SET_GS, LINUX_ARCH_GET_GS, 0, 0x1000, 0x1005,
                                     0x7777, 0x10000};
       a[0] = pick(kCodes);
-      a[1] = (a[0] == LINUX_ARCH_GET_FS || a[0] == LINUX_ARCH_GET_GS) ? static_cast<long>(out_ptr())
-                                                                       : static_cast<long>(any_int());
+      bool gets = a[0] == LINUX_ARCH_GET_FS || a[0] == LINUX_ARCH_GET_GS;  // write to a[1]
+      a[1] = gets ? static_cast<long>(out_ptr()) : static_cast<long>(any_int());
       break;
     }
     default:  // no arguments that matter: sched_yield, getpid, getppid, gettid, get*id
@@ -610,7 +618,8 @@ long run_call(int which, const Call& c) {
     case kDup3: track_fd(c.args[1]); break;
     case kClose: forget_fd(c.args[0]); break;
     case kMmap:
-      if (!(c.args[3] & (LINUX_MAP_FIXED | 0x100000))) track_map(static_cast<uintptr_t>(r), c.args[1]);
+      if (!(c.args[3] & (LINUX_MAP_FIXED | 0x100000)))
+        track_map(static_cast<uintptr_t>(r), c.args[1]);
       break;
     case kBrk: syscall1(SYS_brk, static_cast<long>(g_brk)); break;
     default: break;
@@ -624,7 +633,7 @@ void print_call(long i, const char* name, const Call& c) {
   fflush(stdout);
 }
 
-// ---- setup and teardown ----------------------------------------------------------------------------
+// ---- setup and teardown -------------------------------------------------------------------------
 
 long map_or_die(size_t size, int prot) {
   long r = syscall6(SYS_mmap, 0, static_cast<long>(size), prot,
@@ -654,7 +663,8 @@ void setup() {
   memset(g_long_name + 1, 'n', sizeof g_long_name - 2);
 
   linux_utsname u;
-  g_handoff = syscall1(SYS_uname, reinterpret_cast<long>(&u)) == 0 && strcmp(u.sysname, "Handoff") == 0;
+  g_handoff = syscall1(SYS_uname, reinterpret_cast<long>(&u)) == 0 &&
+              strcmp(u.sysname, "Handoff") == 0;
   const char* exe = reinterpret_cast<const char*>(getauxval(LINUX_AT_EXECFN));
   if (exe) g_self = exe;
 

@@ -122,7 +122,8 @@ int main(int argc, char** argv, char** envp) {
     const Test* t = find_test(argv[2]);
     if (!t) return kChildFailed;
     Result r = run_here(*t);
-    return r == Result::kPassed ? kChildPassed : r == Result::kSkipped ? kChildSkipped : kChildFailed;
+    if (r == Result::kPassed) return kChildPassed;
+    return r == Result::kSkipped ? kChildSkipped : kChildFailed;
   }
   if (argc >= 3 && strcmp(argv[1], "--exit") == 0) {
     fflush(stdout);
@@ -135,9 +136,11 @@ int main(int argc, char** argv, char** envp) {
     for (;;) ut::sys(SYS_exit, atoi(argv[2]));
   }
   if (argc >= 3 && strcmp(argv[1], "--fault") == 0) return ut::child_fault(argv[2]);
-  if (argc >= 2 && strcmp(argv[1], "--check-args") == 0) return ut::child_check_args(argc, argv, envp);
+  if (argc >= 2 && strcmp(argv[1], "--check-args") == 0)
+    return ut::child_check_args(argc, argv, envp);
   if (argc >= 3 && strcmp(argv[1], "--check-ppid") == 0) return ut::child_check_ppid(argv[2]);
-  if (argc >= 4 && strcmp(argv[1], "--check-fds") == 0) return ut::child_check_fds(argv[2], argv[3]);
+  if (argc >= 4 && strcmp(argv[1], "--check-fds") == 0)
+    return ut::child_check_fds(argv[2], argv[3]);
 
   // ---- the runner ----------------------------------------------------------------------------
   bool in_process = false;

@@ -255,7 +255,8 @@ void test_read_file() {
   EXPECT(st.st_size > 0);
   char data[4096];
   long total = 0, r;
-  while (total + 7 <= static_cast<long>(sizeof data) && (r = sys(SYS_read, fd.fd, data + total, 7)) > 0)
+  while (total + 7 <= static_cast<long>(sizeof data) &&
+         (r = sys(SYS_read, fd.fd, data + total, 7)) > 0)
     total += r;
   EXPECT_EQ(total, st.st_size);
   EXPECT_RESULT(sys(SYS_read, fd.fd, data, sizeof data), 0);
@@ -310,7 +311,8 @@ void test_openat_errors() {
   EXPECT_ERR(open_path(ut::etc_dir(), LINUX_O_RDWR), LINUX_EISDIR);
   EXPECT_ERR(open_path("/", LINUX_O_RDONLY | LINUX_O_CREAT), LINUX_EISDIR);
   // O_CREAT | O_EXCL on an existing file: EEXIST, before anything else happens.
-  EXPECT_ERR(open_path(ut::motd_path(), LINUX_O_RDONLY | LINUX_O_CREAT | LINUX_O_EXCL), LINUX_EEXIST);
+  EXPECT_ERR(open_path(ut::motd_path(), LINUX_O_RDONLY | LINUX_O_CREAT | LINUX_O_EXCL),
+             LINUX_EEXIST);
   // Bad path pointers.
   for (uintptr_t p : ut::kBadPointers)
     EXPECT_ERR(sys(SYS_openat, LINUX_AT_FDCWD, p, LINUX_O_RDONLY, 0), LINUX_EFAULT);
@@ -485,7 +487,8 @@ void test_newfstatat() {
   };
   EXPECT_RESULT(sys(SYS_newfstatat, LINUX_AT_FDCWD, ut::motd_path(), &st, 0), 0);
   EXPECT(same(st));
-  EXPECT_RESULT(sys(SYS_newfstatat, LINUX_AT_FDCWD, ut::motd_path(), &st, LINUX_AT_SYMLINK_NOFOLLOW), 0);
+  EXPECT_RESULT(
+      sys(SYS_newfstatat, LINUX_AT_FDCWD, ut::motd_path(), &st, LINUX_AT_SYMLINK_NOFOLLOW), 0);
   EXPECT(same(st));
   // "" with AT_EMPTY_PATH is the dirfd itself: fstat.
   EXPECT_RESULT(sys(SYS_newfstatat, fd.fd, "", &st, LINUX_AT_EMPTY_PATH), 0);
@@ -584,7 +587,8 @@ void test_ioctl() {
     EXPECT(r == 0 || r == -LINUX_ENOTTY);
   }
   if (r == 0) {
-    for (uintptr_t p : ut::kBadPointers) EXPECT_ERR(sys(SYS_ioctl, 1, LINUX_TIOCGWINSZ, p), LINUX_EFAULT);
+    for (uintptr_t p : ut::kBadPointers)
+      EXPECT_ERR(sys(SYS_ioctl, 1, LINUX_TIOCGWINSZ, p), LINUX_EFAULT);
     EXPECT_ERR(sys(SYS_ioctl, 1, 0x7f7f7f7f, &ws), LINUX_ENOTTY);  // no such request
   }
   Fd null(open_path("/dev/null"));
@@ -678,7 +682,8 @@ void test_getdents64() {
   EXPECT_RESULT(sys(SYS_lseek, root.fd, 0, SEEK_SET), 0);
   EXPECT_ERR(sys(SYS_getdents64, root.fd, buf, 10), LINUX_EINVAL);
   EXPECT_ERR(sys(SYS_getdents64, root.fd, buf, 0), LINUX_EINVAL);
-  for (uintptr_t p : ut::kBadPointers) EXPECT_ERR(sys(SYS_getdents64, root.fd, p, 512), LINUX_EFAULT);
+  for (uintptr_t p : ut::kBadPointers)
+    EXPECT_ERR(sys(SYS_getdents64, root.fd, p, 512), LINUX_EFAULT);
   Fd file(open_path(ut::motd_path()));
   EXPECT_ERR(sys(SYS_getdents64, file.fd, buf, sizeof buf), LINUX_ENOTDIR);
   EXPECT_ERR(sys(SYS_getdents64, -1, buf, sizeof buf), LINUX_EBADF);

@@ -20,6 +20,8 @@
 #include "thread.h"
 #include "ut.h"
 
+extern char** environ;
+
 using ut::sys;
 
 namespace {
@@ -223,7 +225,8 @@ int child_check_args(int argc, char** argv, char** envp) {
     if (strcmp(argv[2 + i], kArgs[i]) != 0) return 4;
   for (int i = 0; i < 3; i++)
     if (strcmp(envp[i], kEnv[i]) != 0) return 5;
-  if (strcmp(getenv("UT_B"), "two words") != 0) return 6;  // newlib's environ is the same
+  const char* b = getenv("UT_B");  // newlib's environ is the same array
+  if (!b || strcmp(b, "two words") != 0) return 6;
   return 0;
 }
 
@@ -270,7 +273,8 @@ void test_exit_status() {
     }
   }
   // Only the low 8 bits of the status reach the parent.
-  if (EXPECT_OK(ut::run_self({"--exit", "300"}, &status)) > 0) EXPECT_EXIT(status, 300 & 0xff, "exit_group(300)");
+  if (EXPECT_OK(ut::run_self({"--exit", "300"}, &status)) > 0)
+    EXPECT_EXIT(status, 300 & 0xff, "exit_group(300)");
   // exit (one thread) from a process's only thread ends the process with that status.
   if (EXPECT_OK(ut::run_self({"--exit-thread", "5"}, &status)) > 0) EXPECT_EXIT(status, 5, "exit");
 }
@@ -328,7 +332,6 @@ void test_wait4() {
 
   const char* exit3[] = {ut::self_path(), "--exit", "3", nullptr};
   const char* exit4[] = {ut::self_path(), "--exit", "4", nullptr};
-  extern char** environ;
   auto envp = const_cast<const char* const*>(environ);
   // A status pointer the kernel cannot write: EFAULT -- and the child has been reaped all
   // the same (Linux reports nothing else), so it is not there to wait for any more.
@@ -488,7 +491,8 @@ void test_faults() {
       continue;
     }
     int status;
-    if (EXPECT_OK(ut::run_self({"--fault", k.name}, &status)) > 0) EXPECT_SIGNAL(status, k.signal, k.what);
+    if (EXPECT_OK(ut::run_self({"--fault", k.name}, &status)) > 0)
+      EXPECT_SIGNAL(status, k.signal, k.what);
   }
   EXPECT(sys(SYS_getpid) > 0);  // and we are still here
 }

@@ -67,7 +67,8 @@ void test_uname() {
   static const char kReadOnly[sizeof(linux_utsname)] = "read-only";
   EXPECT_ERR(sys(SYS_uname, kReadOnly), LINUX_EFAULT);
   struct utsname nu;  // through newlib: the same
-  EXPECT(uname(&nu) == 0 && strcmp(nu.machine, u.machine) == 0 && strcmp(nu.sysname, u.sysname) == 0);
+  EXPECT(uname(&nu) == 0 && strcmp(nu.machine, u.machine) == 0 &&
+         strcmp(nu.sysname, u.sysname) == 0);
 }
 
 void test_clock_gettime() {
@@ -119,7 +120,8 @@ void test_clock_getres() {
     if (!(res.tv_sec == 0 && res.tv_nsec > 0 && res.tv_nsec <= 10 * kMs))
       ut::fail("clock_getres(%s) = %ld.%09ld s", c.name, res.tv_sec, res.tv_nsec);
   }
-  EXPECT_RESULT(sys(SYS_clock_getres, LINUX_CLOCK_MONOTONIC, nullptr), 0);  // NULL: just check the id
+  // NULL: just check the clock id.
+  EXPECT_RESULT(sys(SYS_clock_getres, LINUX_CLOCK_MONOTONIC, nullptr), 0);
   EXPECT_ERR(sys(SYS_clock_getres, 100, &res), LINUX_EINVAL);
   EXPECT_ERR(sys(SYS_clock_getres, LINUX_CLOCK_MONOTONIC, ut::kKernelHere), LINUX_EFAULT);
 }
@@ -175,12 +177,14 @@ void test_clock_nanosleep() {
   // Absolute: until the clock reads the target.
   long target = ut::monotonic_ns() + 10 * kMs;
   linux_timespec at = {target / kNs, target % kNs};
-  EXPECT_RESULT(sys(SYS_clock_nanosleep, LINUX_CLOCK_MONOTONIC, LINUX_TIMER_ABSTIME, &at, nullptr), 0);
+  EXPECT_RESULT(
+      sys(SYS_clock_nanosleep, LINUX_CLOCK_MONOTONIC, LINUX_TIMER_ABSTIME, &at, nullptr), 0);
   long now = ut::monotonic_ns();
   if (now < target) ut::fail("absolute sleep woke %ld ns before its target", target - now);
   // An absolute time in the past returns at once; other clocks work too.
   linux_timespec past = {1, 0};
-  EXPECT_RESULT(sys(SYS_clock_nanosleep, LINUX_CLOCK_REALTIME, LINUX_TIMER_ABSTIME, &past, nullptr), 0);
+  EXPECT_RESULT(
+      sys(SYS_clock_nanosleep, LINUX_CLOCK_REALTIME, LINUX_TIMER_ABSTIME, &past, nullptr), 0);
   req = {0, kMs};
   EXPECT_RESULT(sys(SYS_clock_nanosleep, LINUX_CLOCK_REALTIME, 0, &req, nullptr), 0);
   EXPECT_RESULT(sys(SYS_clock_nanosleep, LINUX_CLOCK_BOOTTIME, 0, &req, nullptr), 0);
@@ -192,7 +196,8 @@ void test_clock_nanosleep() {
   EXPECT_ERR(sys(SYS_clock_nanosleep, LINUX_CLOCK_MONOTONIC, LINUX_TIMER_ABSTIME, &bad, nullptr),
              LINUX_EINVAL);
   EXPECT_ERR(sys(SYS_clock_nanosleep, LINUX_CLOCK_MONOTONIC, 0, nullptr, nullptr), LINUX_EFAULT);
-  EXPECT_ERR(sys(SYS_clock_nanosleep, LINUX_CLOCK_MONOTONIC, 0, ut::kKernelHere, nullptr), LINUX_EFAULT);
+  EXPECT_ERR(sys(SYS_clock_nanosleep, LINUX_CLOCK_MONOTONIC, 0, ut::kKernelHere, nullptr),
+             LINUX_EFAULT);
   struct timespec n = {0, kMs};
   EXPECT_EQ(clock_nanosleep(CLOCK_MONOTONIC, 0, &n, nullptr), 0);
 }
@@ -275,7 +280,8 @@ void test_handoff_stats() {
   static char big[4 * sizeof(HandoffStats)];
   EXPECT_RESULT(sys(kSysHandoffStats, big, sizeof big), sizeof st);
   EXPECT_RESULT(sys(kSysHandoffStats, nullptr, 0), 0);
-  for (uintptr_t p : ut::kBadPointers) EXPECT_ERR(sys(kSysHandoffStats, p, sizeof st), LINUX_EFAULT);
+  for (uintptr_t p : ut::kBadPointers)
+    EXPECT_ERR(sys(kSysHandoffStats, p, sizeof st), LINUX_EFAULT);
   static const char kReadOnly[sizeof(HandoffStats)] = "read-only";
   EXPECT_ERR(sys(kSysHandoffStats, kReadOnly, sizeof st), LINUX_EFAULT);
 

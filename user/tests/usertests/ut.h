@@ -136,8 +136,10 @@ const char* describe_status(int status);
 // Expect a child to have exited with `code` / been killed by `signal`.
 bool check_exit(int status, int code, const char* file, int line, const char* what);
 bool check_signal(int status, int signal, const char* file, int line, const char* what);
-#define EXPECT_EXIT(status, code, what) ::ut::check_exit((status), (code), __FILE__, __LINE__, what)
-#define EXPECT_SIGNAL(status, sig, what) ::ut::check_signal((status), (sig), __FILE__, __LINE__, what)
+#define EXPECT_EXIT(status, code, what) \
+  ::ut::check_exit((status), (code), __FILE__, __LINE__, what)
+#define EXPECT_SIGNAL(status, sig, what) \
+  ::ut::check_signal((status), (sig), __FILE__, __LINE__, what)
 
 // ---- what the children do (process.cpp) -------------------------------------------------
 // usertests runs itself as a child for tests that need a second process; argv[1] says what
