@@ -169,7 +169,7 @@ long prctl(UserCpuState* state, int code, uintptr_t addr);
 
 // ---- User mode ---------------------------------------------------------------
 // The lowest address above user space: [0, kUserTop) is the user half.
-// (Defined in arch_inline.h: 0x0000800000000000 on x86-64 (47 bits),
+// (Defined in arch_inline.h: 0x00007ffffffff000 on x86-64 (47 bits less the last page),
 // 0x0001000000000000 on AArch64 (48 bits, TTBR0).)
 
 // Fills `frame` so that returning through it enters user mode at `pc` with

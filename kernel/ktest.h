@@ -1,7 +1,7 @@
 // kernel/ktest.h - in-kernel self-tests, selected by the kernel command line.
 //
 //   KTEST(page_alloc_roundtrip) {
-//       EXPECT(t, page_alloc().free_page_count() > 0);
+//       EXPECT(t, page_allocator().free_page_count() > 0);
 //   }
 //
 // Each KTEST puts a descriptor in the `.ktests` linker section; `test=all`

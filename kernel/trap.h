@@ -61,7 +61,7 @@ constexpr int kSigIll = 4, kSigTrap = 5, kSigBus = 7, kSigFpe = 8, kSigKill = 9,
 
 // A fault in user mode that cannot be resolved: kills the current process
 // with `signal` after printing one line:
-//   "pid 7 (/bin/crash): killed by page fault (SIGSEGV) at address 0x0, pc 0x401234"
+//   "pid 7 (/bin/crash): killed by page fault (signal 11) at address 0x0, pc 0x401234"
 // `what` names the fault ("page fault", "undefined instruction", "divide
 // error", "stack overflow"). Does not return.
 [[noreturn]] void user_fault(int signal, const char* what, uintptr_t address, uintptr_t pc);

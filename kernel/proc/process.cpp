@@ -236,8 +236,9 @@ long process_wait(int pid, int* status, bool nohang) {
         SpinLockGuard guard(g_tree_lock);
         self->children.remove(*zombie);
     }
-    // Its threads are all dead; wait until the last one is off its CPU
-    // (it released the process just before its final switch).
+    // Its threads are all dead. The last one may still be on its way off
+    // its CPU, but it no longer touches the Process (thread_exit clears its
+    // pointer right after releasing it), so the struct can go now.
     *status = zombie->exit_status;
     int reaped = zombie->pid;
     process_delete(zombie);

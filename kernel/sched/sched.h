@@ -1,8 +1,9 @@
 // kernel/sched/sched.h - the kernel's thread scheduler.
 //
-// Round robin over one run queue, with time slices cut by the timer
-// interrupt: a thread that uses up its slice is marked need_resched and
-// yields the next time it is about to return to user mode. The kernel itself
+// Round robin over per-CPU run queues (an idle CPU steals from the others),
+// with time slices cut by the timer interrupt: a thread that uses up its
+// slice is marked need_resched and yields the next time it is about to
+// return to user mode. The kernel itself
 // is not preempted (like xv6's kernel threads, a thread in the kernel runs
 // until it blocks, yields or returns to user mode).
 //

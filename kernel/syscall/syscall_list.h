@@ -1,6 +1,6 @@
 // kernel/syscall/syscall_list.h - every system call Handoff implements.
 //
-// SYSCALL(name, x86-64 number, AArch64 number, argument count). The numbers
+// SYSCALL(name, x86-64 number, AArch64 number). The numbers
 // are Linux's (x86-64: arch/x86/entry/syscalls/syscall_64.tbl; AArch64: the
 // generic include/uapi/asm-generic/unistd.h), so unmodified Linux programs
 // and the same test binaries run on both Handoff and Linux. -1: the call
@@ -24,6 +24,7 @@ SYSCALL(ioctl,                16,     29)
 SYSCALL(pread64,              17,     67)
 SYSCALL(readv,                19,     65)
 SYSCALL(writev,               20,     66)
+SYSCALL(pipe,                 22,     -1)
 SYSCALL(sched_yield,          24,    124)
 SYSCALL(dup,                  32,     23)
 SYSCALL(nanosleep,            35,    101)
@@ -44,6 +45,8 @@ SYSCALL(getegid,             108,    177)
 SYSCALL(getppid,             110,    173)
 SYSCALL(arch_prctl,          158,     -1)
 SYSCALL(gettid,              186,    178)
+SYSCALL(sched_setaffinity,   203,    122)
+SYSCALL(sched_getaffinity,   204,    123)
 SYSCALL(getdents64,          217,     61)
 SYSCALL(set_tid_address,     218,     96)
 SYSCALL(clock_gettime,       228,    113)
@@ -53,6 +56,7 @@ SYSCALL(exit_group,          231,     94)
 SYSCALL(openat,              257,     56)
 SYSCALL(newfstatat,          262,     79)
 SYSCALL(dup3,                292,     24)
+SYSCALL(pipe2,               293,     59)
 SYSCALL(getcpu,              309,    168)
 // Handoff's own (kernel/uapi/handoff.h)
 SYSCALL(handoff_stats,      1024,   1024)
