@@ -28,13 +28,7 @@
 ifndef USER_CRT0
   # Standalone: set up what the top-level Makefile would have.
   USER_PROGRAMS_STANDALONE := 1
-  ARCH ?= x86_64
-  BUILD ?= build/$(ARCH)
-  ifneq ($(V),1)
-    Q := @
-    say = @echo "  $(1)	$(2)"
-  endif
-  include user/lib/user.mk
+  include user/lib/standalone.mk
 endif
 
 # ---- the programs ------------------------------------------------------------------------------

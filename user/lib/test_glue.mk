@@ -7,13 +7,7 @@
 
 ifndef USER_CRT0
   USER_TEST_GLUE_STANDALONE := 1
-  ARCH ?= x86_64
-  BUILD ?= build/$(ARCH)
-  ifneq ($(V),1)
-    Q := @
-    say = @echo "  $(1)	$(2)"
-  endif
-  include user/lib/user.mk
+  include user/lib/standalone.mk
 endif
 
 $(eval $(call user_program,hello_newlib,$(BUILD)/user/tests/hello_newlib.o))
