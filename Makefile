@@ -60,11 +60,13 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-z,max-page-size=4096 \
 # Sources: the arch-neutral kernel, this arch's CPU code and boot code, and
 # the drivers this arch's board uses (listed in arch/<arch>/drivers.mk).
 include arch/$(ARCH)/drivers.mk
-KERNEL_DIRS := kernel kernel/lib kernel/mm kernel/sync kernel/sched kernel/proc kernel/fs \
-  kernel/syscall kernel/tests kernel/vdso
+KERNEL_DIRS := kernel kernel/lib kernel/mm kernel/sync kernel/sched kernel/proc kernel/futex \
+  kernel/fs kernel/syscall kernel/tests kernel/vdso
+# Devices every arch has: the slow disk exists only in software.
+COMMON_DRIVERS := drivers/slow_disk.cpp
 KERNEL_SRCS := $(sort $(wildcard $(addsuffix /*.cpp,$(KERNEL_DIRS)))) \
   $(sort $(wildcard arch/$(ARCH)/*.cpp arch/$(ARCH)/*.S)) \
-  $(sort $(wildcard boot/$(ARCH)/*.S)) $(ARCH_DRIVERS)
+  $(sort $(wildcard boot/$(ARCH)/*.S)) $(ARCH_DRIVERS) $(COMMON_DRIVERS)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL := $(BUILD)/kernel.elf
 
@@ -82,6 +84,7 @@ include user/lib/user.mk
 include user/lib/test_glue.mk
 include user/bench/bench.mk
 include user/tests/tests.mk
+include user/tests/threadtests.mk
 # The vDSO (user/vdso/vdso.mk): built, checked, and linked into the kernel
 # image; also declares the vdso_tests and bench_vdso programs.
 include user/vdso/vdso.mk

@@ -9,7 +9,7 @@ Host (this Linux x86-64 machine):
   4. The vDSO host tests (parser, our vDSO against a fake data page, races).
 Guest (QEMU), for x86_64 and aarch64, at -smp 1 and -smp 4:
   5. The in-kernel tests (test=all).
-  6. usertests and the syscall fuzzer (100,000 calls), each run by leakcheck,
+  6. usertests, threadtests and the syscall fuzzer (100,000 calls), each run by leakcheck,
      which fails if the kernel has fewer free pages or more heap objects,
      processes or threads afterwards.
   7. The vDSO tests, with the vDSO and with vdso=off.
@@ -92,6 +92,7 @@ def guest_suites(arch):
     for smp in (1, 4):
         add("kernel", "test=all", smp, with_initrd=False)
         add("usertests", "init=/bin/leakcheck /bin/usertests", smp)
+        add("threadtests", "init=/bin/leakcheck /bin/threadtests", smp, timeout=600)
         add("fuzz", f"init=/bin/leakcheck /bin/fuzz 100000 {smp}", smp, timeout=900)
         add("vdso", "init=/bin/vdso_tests --expect-vdso", smp)
     add("vdso-off", "vdso=off init=/bin/vdso_tests --expect-no-vdso", 1)

@@ -141,16 +141,29 @@ bool start_cpu(uint8_t apic_id, TrampolineParams* params) {
     return true;
 }
 
-// Pushes `call` onto `cpu`'s queue. Lock-free: several senders may push at
-// once, and the owner only ever takes the whole list (run_pending_calls),
-// so no node is ever removed from the middle and the compare-and-swap
-// cannot be fooled by a node that left and came back (no ABA).
+// Pushes `call` onto `cpu`'s queue. Lock-free: any CPU may push at once.
 void push_call(unsigned cpu, CpuCall* call) {
     CpuCall* head = __atomic_load_n(&g_call_queues[cpu].head, __ATOMIC_RELAXED);
     do {
         call->next = head;
     } while (!__atomic_compare_exchange_n(&g_call_queues[cpu].head, &head, call, true,
                                           __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+// Takes the newest request off the calling CPU's own queue, or nullptr.
+// Called with interrupts off. Only the owner ever takes (one consumer,
+// Linux's llist_del_first rule), and with interrupts off not even its own
+// handlers can take in between: so the head cannot leave and come back
+// between our load and our compare-and-swap (no ABA), and its `next`
+// cannot change while it is queued. Pushes in between only make the
+// compare-and-swap fail and retry with the new head.
+CpuCall* pop_call(unsigned self) {
+    CallQueue& queue = g_call_queues[self];
+    CpuCall* head = __atomic_load_n(&queue.head, __ATOMIC_ACQUIRE);
+    while (head && !__atomic_compare_exchange_n(&queue.head, &head, head->next, true,
+                                                __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+    }
+    return head;
 }
 
 }  // namespace
@@ -174,15 +187,17 @@ unsigned cpu_of_apic_id(uint8_t apic_id) {
 void run_pending_calls() {
     InterruptsOffGuard irqs_off;  // fn runs with interrupts off, wherever it is called from
     unsigned self = arch::cpu_id();
-    CpuCall* call = __atomic_exchange_n(&g_call_queues[self].head, nullptr, __ATOMIC_ACQUIRE);
-    while (call) {
-        // Read `next` before `done`: once done is set, the sender returns
-        // and its stack - where the request lives - is reused.
-        CpuCall* next = call->next;
+    // One at a time, each taken off the queue just before it runs: a fn
+    // that makes cross-CPU calls of its own waits, and while it waits it
+    // answers the requests still queued here (cpu_relax). Taking the whole
+    // queue at once would leave those behind it, unanswered until it
+    // returns - seconds, if it is a long one.
+    while (CpuCall* call = pop_call(self)) {
         call->fn(call->arg);
         count(&g_ipi_counts[self].calls_run);
+        // Last: once done is set the sender returns, and its stack - where
+        // the request lives - is reused.
         __atomic_store_n(&call->done, true, __ATOMIC_RELEASE);
-        call = next;
     }
 }
 

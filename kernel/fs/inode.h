@@ -22,6 +22,8 @@
 #include "kernel/fs/file.h"
 #include "kernel/lib/list.h"
 
+struct InodeOps;
+
 struct Inode {
     uint64_t ino = 0;         // unique in its tree; stat()'s st_ino
     uint32_t mode = 0;        // kMode* type | permission bits, as st_mode
@@ -46,11 +48,29 @@ struct Inode {
     uint64_t rdev = 0;
     File* (*open_device)() = nullptr;
 
+    // Nodes whose contents the kernel makes up when asked (/proc, /disk):
+    // their hooks, and what the hooks use to tell their nodes apart (Linux's
+    // inode->i_op / i_fop and i_private). nullptr for the initramfs's nodes.
+    const InodeOps* ops = nullptr;
+    void* private_data = nullptr;
+
     uint32_t type() const { return mode & kModeTypeMask; }
     bool is_dir() const { return type() == kModeDir; }
     bool is_regular() const { return type() == kModeRegular; }
     // Is this node called name[0, len)?
     bool has_name(const char* name, size_t len) const;
+};
+
+// The hooks of a made-up node; either may be nullptr.
+struct InodeOps {
+    // Opens the node, in place of the initramfs file or directory listing
+    // (inode_open has checked the access mode already). A new File, or
+    // nullptr with *error set.
+    File* (*open)(Inode* node, int flags, int* error);
+    // A directory's child that is not in `children` (/proc/<pid>, made when
+    // first looked up), or nullptr. Like every node, the one returned must
+    // never be freed: Files and path walks keep raw pointers to nodes.
+    Inode* (*lookup)(Inode* dir, const char* name, size_t len);
 };
 
 // A tree of Inodes and the counter that numbers them.

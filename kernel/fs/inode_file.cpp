@@ -103,7 +103,10 @@ File* inode_open(Inode* node, int flags, int* error) {
     if (*error) return nullptr;
 
     File* file;
-    if (node->is_dir()) {
+    if (node->ops && node->ops->open) {
+        file = node->ops->open(node, flags, error);  // /proc, /disk: sets its own `seekable`
+        if (!file) return nullptr;
+    } else if (node->is_dir()) {
         file = new DirectoryFile;
         if (file) file->seekable = true;
     } else if (node->is_regular()) {

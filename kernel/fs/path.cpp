@@ -34,6 +34,8 @@ int path_lookup(const PathStart& start, const char* path, Lookup* out) {
             continue;
         }
         Inode* child = FsTree::find_child(node, name, len);
+        // A directory the kernel fills on demand (/proc) may know more names.
+        if (!child && node->ops && node->ops->lookup) child = node->ops->lookup(node, name, len);
         if (!child) {
             // Missing. If it was the last component, its directory exists:
             // tell the caller (open(O_CREAT) answers -EROFS rather than -ENOENT).

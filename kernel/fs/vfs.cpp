@@ -2,9 +2,12 @@
 // current process. See vfs.h.
 #include "kernel/fs/vfs.h"
 
+#include "drivers/slow_disk.h"
 #include "kernel/errno.h"
 #include "kernel/fs/devices.h"
+#include "kernel/fs/disk_files.h"
 #include "kernel/fs/linux_abi.h"
+#include "kernel/fs/procfs.h"
 #include "kernel/fs/tty.h"
 #include "kernel/lib/string.h"
 #include "kernel/proc/process.h"
@@ -30,7 +33,9 @@ bool build_base_tree() {
         !g_tree.add_device(dev, "console", kModeChar | 0620, linux_dev(kConsoleMajor, kConsoleMinor),
                            console_open) ||
         !g_tree.add_device(dev, "null", kModeChar | 0666, linux_dev(kMemMajor, kNullMinor),
-                           null_open)) {
+                           null_open) ||
+        // Files the kernel makes up: /proc (procfs.h) and /disk (disk_files.h).
+        !procfs_add(g_tree, g_tree.root()) || !disk_files_add(g_tree, g_tree.root(), &slow_disk())) {
         g_tree.destroy();
         return false;
     }

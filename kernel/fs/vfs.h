@@ -3,7 +3,9 @@
 // Handoff's root file system is the initramfs the boot loader put in memory
 // (a cpio "newc" archive, QEMU -initrd), unpacked at boot into a read-only
 // tree of directories and files whose contents stay where the archive put
-// them (kernel/fs/inode.h). /dev/console and /dev/null are built in. Paths
+// them (kernel/fs/inode.h). /dev/console and /dev/null are built in, and so
+// are /proc (kernel/fs/procfs.h) and /disk (kernel/fs/disk_files.h), whose
+// files the kernel makes up when they are opened. Paths
 // are resolved from the root or the process's working directory; `.` and
 // `..` work. This is the layer that knows about "the current process";
 // below it, inode.h works on any tree (the tests build their own).

@@ -2,6 +2,7 @@
 #include "kernel/proc/process.h"
 
 #include "kernel/fs/vfs.h"
+#include "kernel/futex/futex.h"
 #include "kernel/lib/string.h"
 #include "kernel/printk.h"
 #include "kernel/trap.h"
@@ -139,9 +140,11 @@ static void process_release(Process* process, int status) {
 [[noreturn]] void thread_exit(int status) {
     Thread* self = current_thread();
     Process* process = self->process;
-    // CLONE_CHILD_CLEARTID: tell a joiner we are gone (the futex wake joins
-    // it with the threads issue).
-    if (self->clear_child_tid) put_user(self->clear_child_tid, int(0));  // a bad address is ignored
+    // CLONE_CHILD_CLEARTID: tell a joiner we are gone - zero the tid word and
+    // wake one thread sleeping on it (Linux's mm_release). A bad address is
+    // ignored.
+    if (self->clear_child_tid && put_user(self->clear_child_tid, int(0)) == 0)
+        futex_wake(process->mm, self->clear_child_tid, 1);
     bool last;
     {
         SpinLockGuard guard(g_tree_lock);

@@ -237,6 +237,24 @@ bool sched_sleep_until(uint64_t deadline_ns) {
     return true;
 }
 
+bool sched_block_until(SpinLock* held, uint64_t deadline_ns, const char* reason) {
+    Thread* self = current_thread();
+    {
+        SpinLockGuard guard(g_sleep_lock);
+        if (thread_interrupted(self)) return true;
+        if (deadline_ns != kNoDeadline) {
+            if (monotonic_ns() >= deadline_ns) return false;
+            self->wake_time_ns = deadline_ns;  // the tick wakes us then
+            g_sleepers.push_back(*self);
+        }
+        block_current(reason);
+    }
+    if (held) held->unlock();
+    schedule();
+    if (held) held->lock();
+    return deadline_ns == kNoDeadline || monotonic_ns() < deadline_ns;
+}
+
 void scheduler_tick() {
     Cpu* cpu = arch::this_cpu();
     Thread* self = cpu->current;

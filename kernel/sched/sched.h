@@ -35,6 +35,25 @@ bool sched_wake(Thread* thread);
 // Sleeps the current thread until monotonic_ns() >= deadline_ns (at tick
 // resolution). Returns false if cut short because the process is exiting.
 bool sched_sleep_until(uint64_t deadline_ns);
+// No time limit, for sched_block_until.
+constexpr uint64_t kNoDeadline = UINT64_MAX;
+// Blocks the current thread until sched_wake(), until monotonic_ns() >=
+// deadline_ns (kNoDeadline: none), or until its process is being killed;
+// `reason` is what /proc shows meanwhile ("futex", "disk"). The building
+// block for waits that keep their own list of waiters or need a time limit
+// (futexes, the slow disk); WaitQueue covers the rest.
+//
+// No lost wake-ups, by WaitQueue's rule: the caller makes itself findable by
+// its waker (puts itself on its list) under its own lock, and calls this
+// with that lock `held` (nullptr: none, for a plain timed sleep). The thread
+// is marked blocked before `held` is released, so a waker that takes `held`
+// and calls sched_wake() in between makes it runnable again and the switch
+// away returns at once. `held` is taken again before returning, as a
+// condition variable's wait does (Linux: prepare_to_wait() +
+// schedule_hrtimeout()). Interrupts stay as the caller had them.
+// Returns false if the deadline has passed, true otherwise (woken, killed or
+// spuriously: the caller checks its own condition and thread_interrupted()).
+bool sched_block_until(SpinLock* held, uint64_t deadline_ns, const char* reason);
 // Is `thread`'s process being killed (exit_group, a fatal fault)? Blocking
 // waits then give up early, like Linux's fatal_signal_pending().
 bool thread_interrupted(const Thread* thread);

@@ -30,6 +30,8 @@ long sys_dup(int fd);
 long sys_dup3(int oldfd, int newfd, int flags);
 long sys_getcwd(uptr buf, size_t size);
 long sys_chdir(uptr path);
+long sys_pipe(uptr fds);                          // kernel/fs/pipe.cpp
+long sys_pipe2(uptr fds, int flags);
 
 // Memory
 long sys_brk(uptr addr);
@@ -51,6 +53,11 @@ long sys_set_tid_address(uptr tidptr);
 long sys_sched_yield();
 long sys_getcpu(uptr cpu, uptr node, uptr cache);
 long sys_arch_prctl(int code, uptr addr);
+long sys_futex(uptr uaddr, int op, uint32_t val, uptr timeout, uptr uaddr2,
+              uint32_t val3);  // kernel/futex/futex.cpp
+// kernel/syscall/affinity_syscalls.cpp
+long sys_sched_getaffinity(int pid, size_t len, uptr mask);
+long sys_sched_setaffinity(int pid, size_t len, uptr mask);
 
 // Time and identity
 long sys_clock_gettime(int clock, uptr ts);
@@ -66,3 +73,4 @@ long sys_getegid();
 
 // Handoff's own (kernel/uapi/handoff.h)
 long sys_handoff_stats(uptr out, size_t size);
+long sys_handoff_disk_stats(uptr out, size_t size);  // drivers/slow_disk.cpp

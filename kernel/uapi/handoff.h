@@ -27,3 +27,39 @@ struct HandoffStats {
     uint64_t thread_traps;      // exceptions the calling thread took in user mode
                                 // (page faults, ...), not counting system calls
 };
+
+// long syscall(kSysHandoffDiskStats, struct HandoffDiskStats* out, size_t size)
+// The slow disk's counters (drivers/block_device.h, since boot) and its
+// configuration (drivers/slow_disk.h). Returns the number of bytes written
+// (at most `size`: the struct can grow) or -EFAULT. /proc/disk shows the
+// same numbers as text.
+constexpr long kSysHandoffDiskStats = 1025;
+
+struct HandoffDiskStats {
+    uint64_t requests;           // requests submitted to the device
+    uint64_t completed;          // requests finished
+    uint64_t in_flight;          // at the device now
+    uint64_t max_in_flight;      // the most ever at once: never above queue_depth
+    uint64_t queued;             // waiting in the kernel for a slot now
+    uint64_t queue_waits;        // requests that had to wait for a slot
+    uint64_t busy_ns;            // time with at least one request at the device
+    uint64_t service_ns;         // completed requests' time at the device, summed
+    uint64_t bytes_read;
+    uint64_t queue_depth;        // disk_queue_depth=
+    uint64_t latency_ns;         // disk_latency_us= (in ns)
+    uint64_t slow_latency_ns;    // disk_slow_latency_us= (in ns): /disk/slow's requests
+    uint64_t max_request_bytes;  // a read is split into requests of at most this
+    uint64_t rounds;             // request latencies the device's work took, one after
+                                 // another (drivers/block_device.h): 16 requests at
+                                 // depth 4 take 4 rounds, at depth 1 16
+};
+
+// What /disk holds: files of made-up, checkable contents. The 8-byte
+// little-endian word at every offset p (a multiple of 8) of the disk is
+// kHandoffDiskTag | p. /disk/data0 .. /disk/data15 are kHandoffDiskFileBytes
+// each, /disk/dataN starting at disk offset N * kHandoffDiskFileBytes;
+// /disk/slow (kHandoffDiskSlowBytes) follows them.
+constexpr uint64_t kHandoffDiskTag = 0xD15C000000000000;
+constexpr unsigned kHandoffDiskFiles = 16;
+constexpr uint64_t kHandoffDiskFileBytes = 4u << 20;
+constexpr uint64_t kHandoffDiskSlowBytes = 1u << 20;

@@ -109,9 +109,9 @@ inline unsigned cpu_id() { return this_cpu()->id; }
 
 namespace x86 {
 // Each CPU's queue of cross-CPU calls waiting for it, and what runs them
-// (arch/x86_64/smp.h): a lock-free stack that senders push onto and the
-// target empties in one exchange (Linux's llist). One cache line each, so
-// that CPUs polling their own queue do not share a line with the others'.
+// (arch/x86_64/smp.h): a lock-free stack that any CPU pushes onto and only
+// its owner takes from (Linux's llist). One cache line each, so that CPUs
+// polling their own queue do not share a line with the others'.
 struct CpuCall;
 struct alignas(64) CallQueue {
     CpuCall* head;
