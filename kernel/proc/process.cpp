@@ -151,6 +151,7 @@ static void process_release(Process* process, int status) {
         process->threads.remove(*self);
         last = --process->live_threads == 0;
     }
+    thread_count_out(self);
     if (last) process_release(process, status);
     // From here on the parent may reap (free) the process at any moment.
     self->process = nullptr;

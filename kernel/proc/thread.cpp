@@ -56,8 +56,19 @@ Thread* thread_create(Process* process, const char* name, void (*entry)(void*), 
 }
 
 void thread_free(Thread* thread) {
+    // An exited thread left the count in thread_exit (thread_count_out);
+    // one that never ran (a failed clone) leaves it here.
+    bool counted = !thread->counted_out;
     page_allocator().free_pages(arch::virt_to_phys(thread->kernel_stack), kStackOrder);
     delete thread;
+    if (counted) __atomic_sub_fetch(&g_thread_count, 1, __ATOMIC_RELAXED);
+}
+
+void thread_count_out(Thread* thread) {
+    // Counted out as it exits, not when its stack is freed: that happens
+    // only at its CPU's next switch, which a parent reaping the process on
+    // another CPU must not have to wait for to see an exact count.
+    thread->counted_out = true;
     __atomic_sub_fetch(&g_thread_count, 1, __ATOMIC_RELAXED);
 }
 

@@ -30,6 +30,7 @@ struct Thread {
     Process* process = nullptr;
     ThreadState state = ThreadState::kRunnable;
     bool on_cpu = false;             // still running on a CPU (even if kBlocked)
+    bool counted_out = false;        // exited: no longer in thread_count()
     unsigned cpu = 0;                // the CPU whose run queue it is on / last ran on
     bool need_resched = false;       // time slice used up: schedule() before user mode
     const char* wait_reason = nullptr;  // while kBlocked: "wait4", "vfork", "sleep", ...
@@ -64,5 +65,8 @@ Thread* thread_create(Process* process, const char* name, void (*entry)(void*), 
 // Frees a dead thread's stack and struct (called by the scheduler once the
 // thread is off its CPU).
 void thread_free(Thread* thread);
+// Called by thread_exit before the process can be reaped: the thread no
+// longer counts in thread_count().
+void thread_count_out(Thread* thread);
 // Threads created and not yet freed (idle threads not counted).
 long thread_count();
