@@ -70,13 +70,25 @@ PageTable& kernel_page_table();
 // Install exception vectors (x86 IDT with a double-fault stack; AArch64
 // VBAR_EL1). Unexpected exceptions then produce a decoded report.
 void traps_init();
-// Bring up the interrupt controller(s) and the per-CPU timer at `hz` ticks a
-// second; every tick calls kernel::timer_tick() (kernel/time.h).
-void interrupts_init(const BootInfo& boot, unsigned hz);
+// Bring up the interrupt controller(s) and this CPU's timer hardware, idle
+// until set_timer_deadline(). Its interrupt calls timer_interrupt()
+// (kernel/timer.h). Each other CPU sets up its own timer as it starts.
+void interrupts_init(const BootInfo& boot);
+// Programs this CPU's one-shot timer: one interrupt once cycle_counter()
+// reaches `counter` (an absolute value; one already passed interrupts at
+// once). Replaces the previous setting: each CPU has one comparator, and
+// kernel/timer.cpp multiplexes its timers onto it (Linux's clock event
+// device, set_next_event). x86-64: the local APIC timer in TSC-deadline
+// mode (or one-shot mode, counting down); AArch64: CNTV_CVAL_EL0. Call
+// with interrupts off.
+void set_timer_deadline(uint64_t counter);
 inline void interrupts_enable();
 inline void interrupts_disable();
 inline bool interrupts_enabled();
-// Sleep until the next interrupt (hlt / wfi). Call with interrupts enabled.
+// Sleeps until an interrupt is pending (hlt / wfi) and leaves interrupts
+// enabled, so that it is taken. Called with interrupts off (the idle loop:
+// a wake-up IPI that arrives after its last look at the run queues then
+// ends the sleep instead of being taken before it), or on.
 inline void wait_for_interrupt();
 // The free-running counter every timestamp in Handoff comes from: the TSC on
 // x86-64, CNTVCT_EL0 on AArch64. Under QEMU icount both advance exactly once
@@ -84,8 +96,7 @@ inline void wait_for_interrupt();
 inline uint64_t cycle_counter();
 // Ticks of cycle_counter() per second (calibrated TSC / CNTFRQ_EL0).
 uint64_t cycle_counter_hz();
-// Timer interrupt frequency actually programmed, and the timer's source clock
-// (LAPIC bus clock / CNTFRQ) for the banner.
+// The timer hardware's own clock (LAPIC bus clock / CNTFRQ), for the banner.
 uint64_t timer_source_hz();
 
 // A loop of exactly `iterations` x kCalibrationLoopInsns instructions (plus

@@ -48,6 +48,7 @@ void print_banner(const BootInfo& boot) {
 
 [[noreturn]] void secondary_cpu_main() {
     sched_init();
+    tick_start_this_cpu();
     arch::interrupts_enable();
     sched_idle_loop();
 }
@@ -62,7 +63,8 @@ void print_banner(const BootInfo& boot) {
     arch::paging_init(boot);
     sched_init();
     time_init(arch::cycle_counter_hz());
-    arch::interrupts_init(boot, kHz);
+    arch::interrupts_init(boot);
+    tick_start_this_cpu();
     arch::start_secondary_cpus(boot);
     print_banner(boot);
     arch::interrupts_enable();

@@ -80,7 +80,3 @@ inline void prepare_return_to_user(TrapFrame* frame) {
     if (__builtin_expect(self->need_resched || (self->process && self->process->exiting), false))
         prepare_return_to_user_slow(frame);
 }
-
-// Called by the arch timer interrupt after timer_tick(): time-slice
-// accounting; may mark the current thread for rescheduling.
-void scheduler_tick();

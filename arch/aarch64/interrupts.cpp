@@ -7,7 +7,7 @@
 //
 //   GIC ID 0  (SGI 0)   reschedule IPI      -> smp.cpp (every CPU; registered
 //   GIC ID 1  (SGI 1)   call-function IPI   -> smp.cpp  by start_secondary_cpus)
-//   GIC ID 27 (PPI 11)  EL1 virtual timer   -> timer.cpp: the tick (every CPU)
+//   GIC ID 27 (PPI 11)  EL1 virtual timer   -> timer.cpp: kernel timers (every CPU)
 //   GIC ID 33 (SPI 1)   PL011 UART receive  -> uart_interrupt: input ring
 //                                              (CPU 0 only: one CPU suffices)
 //
@@ -107,7 +107,7 @@ unsigned console_irq() { return g_console_irq; }
 
 namespace arch {
 
-void interrupts_init(const BootInfo& boot, unsigned hz) {
+void interrupts_init(const BootInfo& boot) {
     Fdt fdt;
     if (!boot.device_tree || !fdt.init(boot.device_tree, Fdt::kMaxBootSize))
         panic("interrupts_init: no usable device tree");
@@ -117,7 +117,7 @@ void interrupts_init(const BootInfo& boot, unsigned hz) {
     // paging_init mapped both register blocks into the direct map, as device memory.
     gic().init(phys_to_virt(where.distributor_phys), phys_to_virt(where.cpu_interface_phys));
 
-    aarch64::timer_init(find_irq(fdt, "arm,armv8-timer", kTimerVirtualIndex, kDefaultTimerIrq), hz);
+    aarch64::timer_init(find_irq(fdt, "arm,armv8-timer", kTimerVirtualIndex, kDefaultTimerIrq));
     g_console_irq = find_irq(fdt, "arm,pl011", 0, kDefaultUartIrq);
     aarch64::irq_register(g_console_irq, uart_interrupt);
     // IRQs stay masked in PSTATE until kmain calls interrupts_enable().

@@ -39,12 +39,12 @@ uint64_t irq_count(unsigned irq);
 // The GIC ID the console UART interrupts on (from the device tree).
 unsigned console_irq();
 
-// Set up by interrupts_init (timer.cpp): the generic timer at `hz`, on
-// interrupt `irq` (a PPI), for the calling CPU.
-void timer_init(unsigned irq, unsigned hz);
-// Starts this CPU's own timer at the rate timer_init chose: each CPU has
-// its own comparator, so a secondary CPU calls this as it starts (after
-// irq_init_this_cpu has enabled the PPI for it).
+// Set up by interrupts_init (timer.cpp): the generic timer's interrupt
+// `irq` (a PPI) and the calling CPU's timer.
+void timer_init(unsigned irq);
+// Sets up this CPU's own timer (EL0 counter access, comparator quiet until
+// programmed): each CPU has its own comparator, so a secondary CPU calls
+// this as it starts (after irq_init_this_cpu has enabled the PPI for it).
 void timer_start_this_cpu();
 
 }  // namespace aarch64

@@ -5,8 +5,9 @@
 // I/O APIC pin (drivers/ioapic.h), the I/O APIC sends a message with the
 // vector we programmed to one CPU's local APIC (lapic.h), which interrupts
 // the CPU through the IDT (idt.h, trap_entry.S). The local APIC also has the
-// timer that drives the scheduler tick. The legacy 8259 PICs are masked and
-// the 8254 PIT only serves as a ruler for measuring clocks. Compare Linux's
+// one-shot timer behind the kernel's timers (kernel/timer.h), the tick among
+// them. The legacy 8259 PICs are masked and the 8254 PIT only serves as a
+// ruler for measuring clocks. Compare Linux's
 // arch/x86/kernel/apic/ and xv6's lapic.c/ioapic.c/trap.c.
 #include "arch/x86_64/interrupts.h"
 
@@ -23,6 +24,7 @@
 #include "kernel/lib/ring_buffer.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
+#include "kernel/timer.h"
 #include "kernel/trap.h"
 
 namespace {
@@ -46,7 +48,9 @@ constexpr uint32_t kCalibrationPitTicks = kI8254InputHz / 100;
 // when the TSC is known; lapic_timer_period is shared).
 uint64_t g_tsc_hz;
 uint64_t g_lapic_timer_hz;
-unsigned g_tick_hz;  // the tick every CPU's timer is programmed for
+// Whether every CPU's timer runs in TSC-deadline mode (decided on the boot
+// CPU; QEMU gives all CPUs the same CPUID).
+bool g_tsc_deadline;
 
 // Spins until the PIT's count changes and returns the new count: right
 // after an edge is the one moment we know precisely where the PIT is.
@@ -136,11 +140,8 @@ void handle_interrupt(const TrapFrame& frame) {
     }
     cpu->interrupts++;
     if (vector == kVectorLapicTimer) {
-        timer_tick();
-        // Time-slice accounting, once the scheduler has a current thread
-        // here (sched_init); it only marks need_resched, the switch happens
-        // on the way back to user mode (prepare_return_to_user).
-        if (cpu->current) scheduler_tick();
+        // Expired kernel timers (the tick among them), and the next deadline.
+        timer_interrupt();
     } else if (vector == kVectorReschedule) {
         // Nothing to do here: returning from the interrupt ends the hlt of
         // an idle CPU, whose idle loop then looks at the run queues.
@@ -167,8 +168,10 @@ InterruptInfo interrupt_info() {
 const MadtInfo* madt() { return g_from_acpi ? &g_madt : nullptr; }
 
 void start_local_timer() {
-    KASSERT(g_tick_hz > 0);
-    lapic_timer_start_periodic(kVectorLapicTimer, uint32_t(g_lapic_timer_hz / g_tick_hz));
+    if (g_tsc_deadline)
+        lapic_timer_start_tsc_deadline(kVectorLapicTimer);
+    else
+        lapic_timer_start_one_shot(kVectorLapicTimer);
 }
 
 }  // namespace x86
@@ -182,11 +185,26 @@ uint64_t cycle_counter_hz() {
 
 uint64_t timer_source_hz() {
     calibrate_once();
-    return g_lapic_timer_hz;
+    return g_tsc_deadline ? g_tsc_hz : g_lapic_timer_hz;
 }
 
-void interrupts_init(const BootInfo&, unsigned hz) {
-    KASSERT(hz > 0);
+void set_timer_deadline(uint64_t tsc) {
+    if (g_tsc_deadline) {
+        x86::lapic_timer_set_tsc_deadline(tsc);
+        return;
+    }
+    // One-shot mode counts the timer's own clock: convert the distance, in
+    // TSC ticks, at the calibrated ratio. Rounded up and at least 1 (0 would
+    // stop the timer). Too far for 32 bits (4 s at 1 GHz): interrupt at the
+    // limit; timer_interrupt() finds nothing due and programs the rest. A
+    // calibration error can make it early too, with the same outcome.
+    uint64_t now = cycle_counter();
+    uint64_t delta = tsc > now ? tsc - now : 0;
+    unsigned __int128 count = (unsigned __int128)delta * g_lapic_timer_hz / g_tsc_hz + 1;
+    x86::lapic_timer_set_count(count > UINT32_MAX ? UINT32_MAX : uint32_t(count));
+}
+
+void interrupts_init(const BootInfo&) {
     i8259_disable(x86::kVectorPicBase);
     calibrate_once();  // also enables this CPU's local APIC
 
@@ -214,9 +232,11 @@ void interrupts_init(const BootInfo&, unsigned hz) {
             x86::lapic_id(), g_madt.ioapic_phys, g_from_acpi ? "ACPI MADT" : "PC default",
             com1.gsi, g_com1_vector);
 
-    // The tick: the local APIC timer, periodic, hz times a second. Each
-    // other CPU starts its own the same way when it comes up (smp.cpp).
-    g_tick_hz = hz;
+    // The local APIC timer, one-shot, programmed by kernel/timer.cpp for its
+    // earliest deadline. Each other CPU sets up its own the same way when it
+    // comes up (smp.cpp).
+    g_tsc_deadline = x86::lapic_timer_has_tsc_deadline();
+    kprintf("x86: local APIC timer in %s mode\n", g_tsc_deadline ? "TSC-deadline" : "one-shot");
     x86::start_local_timer();
 }
 

@@ -28,9 +28,10 @@ InterruptInfo interrupt_info();
 // PC defaults were assumed, and only the boot CPU is known).
 const MadtInfo* madt();
 
-// Starts the calling CPU's local APIC timer: periodic, at the tick rate
-// interrupts_init was given, with the boot CPU's calibration. The boot CPU
-// calls it from interrupts_init, every other CPU when it comes up.
+// Sets up the calling CPU's local APIC timer for arch::set_timer_deadline:
+// TSC-deadline mode if the CPU has it, else one-shot mode (with the boot
+// CPU's calibration). Disarmed until the first deadline. The boot CPU calls
+// it from interrupts_init, every other CPU when it comes up.
 void start_local_timer();
 
 }  // namespace x86

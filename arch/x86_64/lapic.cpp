@@ -2,6 +2,7 @@
 #include "arch/x86_64/lapic.h"
 
 #include "arch/arch.h"
+#include "arch/x86_64/cpu_regs.h"
 #include "arch/x86_64/msr.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/vectors.h"
@@ -28,7 +29,10 @@ constexpr uintptr_t kRegTimerDivide = 0x3e0;
 
 constexpr uint32_t kSpuriousApicEnable = 1 << 8;  // the software enable bit
 constexpr uint32_t kLvtMasked = 1 << 16;
-constexpr uint32_t kLvtTimerPeriodic = 1 << 17;
+// LVT timer mode, bits 17-18: 00 one-shot, 01 periodic, 10 TSC-deadline.
+constexpr uint32_t kLvtTimerOneShot = 0 << 17;
+constexpr uint32_t kLvtTimerTscDeadline = 2 << 17;
+constexpr uint32_t kCpuidTscDeadline = 1 << 24;   // CPUID.01H:ECX
 constexpr uint32_t kLvtDeliveryNmi = 4 << 8;
 constexpr uint32_t kTimerDivideBy1 = 0xb;         // the odd encoding of "divide by 1"
 
@@ -103,10 +107,28 @@ void lapic_send_startup(uint8_t apic_id, uint8_t page) {
     send_icr(apic_id, kIcrStartup | kIcrAssert | page);
 }
 
-void lapic_timer_start_periodic(uint8_t vector, uint32_t initial_count) {
+bool lapic_timer_has_tsc_deadline() { return cpuid(1).ecx & kCpuidTscDeadline; }
+
+void lapic_timer_start_tsc_deadline(uint8_t vector) {
+    write(kRegLvtTimer, kLvtTimerTscDeadline | vector);
+    // The SDM (11.5.4.1) wants the switch to TSC-deadline mode to be seen
+    // before the first write of IA32_TSC_DEADLINE, and WRMSR is not ordered
+    // with the MMIO write by itself: fence (Linux: the same mfence in
+    // __setup_APIC_LVTT).
+    asm volatile("mfence" ::: "memory");
+    wrmsr(kMsrTscDeadline, 0);
+}
+
+void lapic_timer_set_tsc_deadline(uint64_t tsc) { wrmsr(kMsrTscDeadline, tsc ? tsc : 1); }
+
+void lapic_timer_start_one_shot(uint8_t vector) {
     write(kRegTimerDivide, kTimerDivideBy1);
-    write(kRegLvtTimer, kLvtTimerPeriodic | vector);
-    write(kRegTimerInitialCount, initial_count);  // writing the count starts it
+    write(kRegLvtTimer, kLvtTimerOneShot | vector);
+    write(kRegTimerInitialCount, 0);  // stopped
+}
+
+void lapic_timer_set_count(uint32_t count) {
+    write(kRegTimerInitialCount, count);  // writing the count starts it
 }
 
 void lapic_timer_start_counting(uint32_t initial_count) {

@@ -4,10 +4,10 @@
 // Every CPU has one, at the same physical address (0xfee00000 by default):
 // an access goes to the calling CPU's own APIC. It accepts interrupts from
 // the I/O APIC and from other CPUs, ranks them, delivers them, and wants an
-// EOI (end of interrupt) when the handler is done. Its timer counts down
-// from a programmed value at the bus clock rate and can interrupt
-// periodically. Compare Linux's arch/x86/kernel/apic/apic.c and xv6's
-// lapic.c. Intel SDM vol. 3, chapter 11.
+// EOI (end of interrupt) when the handler is done. Its timer interrupts
+// once, or periodically, after a programmed count of its input clock, or
+// when the TSC reaches a programmed value (see below). Compare Linux's
+// arch/x86/kernel/apic/apic.c and xv6's lapic.c. Intel SDM vol. 3, chapter 11.
 #pragma once
 
 #include <stdint.h>
@@ -37,10 +37,23 @@ void lapic_send_ipi(uint8_t apic_id, uint8_t vector);
 void lapic_send_init(uint8_t apic_id);
 void lapic_send_startup(uint8_t apic_id, uint8_t page);
 
-// The timer counts down at its input clock (divide-by-1 here) from
-// `initial_count`.
-// Periodic: interrupt on `vector` each time it reaches 0, then reload.
-void lapic_timer_start_periodic(uint8_t vector, uint32_t initial_count);
+// ---- The timer (Intel SDM vol. 3, 11.5.4) -----------------------------------
+// Three modes. Periodic and one-shot count down from an initial count at
+// the timer's input clock (divide-by-1 here); TSC-deadline mode instead
+// interrupts once the TSC reaches the value in the IA32_TSC_DEADLINE MSR -
+// the same clock the kernel's timestamps come from, so no conversion and no
+// calibration error. Handoff uses TSC-deadline mode where the CPU has it
+// (CPUID.01H:ECX.TSC_Deadline[bit 24]) and one-shot mode otherwise, as
+// Linux does (lapic_next_deadline / lapic_next_event).
+bool lapic_timer_has_tsc_deadline();
+// TSC-deadline mode on `vector`, disarmed until lapic_timer_set_tsc_deadline.
+void lapic_timer_start_tsc_deadline(uint8_t vector);
+// Arms it: one interrupt once the TSC >= tsc (0 disarms, so 0 becomes 1).
+void lapic_timer_set_tsc_deadline(uint64_t tsc);
+// One-shot mode on `vector`, stopped until lapic_timer_set_count.
+void lapic_timer_start_one_shot(uint8_t vector);
+// Starts the count down from `count` (> 0): one interrupt when it reaches 0.
+void lapic_timer_set_count(uint32_t count);
 // One-shot with the interrupt masked: a free-running down-counter, for
 // measuring the input clock (calibration).
 void lapic_timer_start_counting(uint32_t initial_count);

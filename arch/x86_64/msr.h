@@ -11,6 +11,7 @@ constexpr uint32_t kMsrFsBase = 0xC0000100;
 constexpr uint32_t kMsrGsBase = 0xC0000101;
 constexpr uint32_t kMsrKernelGsBase = 0xC0000102;  // swapped in by SWAPGS
 constexpr uint32_t kMsrApicBase = 0x1B;
+constexpr uint32_t kMsrTscDeadline = 0x6E0;      // local APIC timer in TSC-deadline mode
 
 inline uint64_t rdmsr(uint32_t msr) {
     uint32_t lo, hi;

@@ -64,6 +64,11 @@ public:
     long read(const UserBuffer& buf, uint64_t*) override {
         return tty_read(buf, open_flags & O_NONBLOCK);
     }
+    // Always writable (output goes to the UART at once); readable with a whole line typed.
+    uint32_t poll() override {
+        return kEpollOut | kEpollWrNorm | (tty_bytes_ready() ? kEpollIn | kEpollRdNorm : 0);
+    }
+    PollHead* poll_head() override { return tty_poll_head(); }
 
     long write(const UserBuffer& buf, uint64_t*) override {
         // Through a small buffer: the console lock is never held while user

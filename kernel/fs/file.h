@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/fs/poll.h"
 #include "kernel/sync/spinlock.h"
 
 struct Inode;  // kernel/fs/inode.h
@@ -57,6 +58,10 @@ constexpr uint64_t linux_dev(uint32_t major, uint32_t minor) {
     return (minor & 0xff) | (uint64_t(major & 0xfff) << 8) | (uint64_t(minor & ~0xffu) << 12);
 }
 
+// What a File is, for the calls that work on one kind only (epoll_ctl wants an epoll, accept a
+// socket). Linux compares f_op with the kind's file_operations; we have no RTTI.
+enum class FileKind : uint8_t { kOther, kEpoll, kSocket };
+
 class File {
 public:
     virtual ~File() = default;
@@ -70,7 +75,14 @@ public:
     virtual int stat(KStat* st);
     // Directory listing: writes linux_dirent64 records. 0 at the end.
     virtual long getdents64(const UserBuffer& buf, uint64_t* offset);  // default -ENOTDIR
+    // Readiness for epoll (kernel/fs/poll.h): which kEpoll* events hold right now. Only asked
+    // of files that have a PollHead.
+    virtual uint32_t poll() { return 0; }
+    // Where epoll registrations of this file hang; nullptr (the default): the file cannot be
+    // watched (regular files, directories: epoll_ctl says EPERM, as Linux's).
+    virtual PollHead* poll_head() { return nullptr; }
 
+    FileKind kind = FileKind::kOther;
     // Is reading/writing allowed by the open mode?
     bool readable = true, writable = true;
     // Has a position that lseek/pread may set (Linux: FMODE_LSEEK|FMODE_PREAD).
@@ -84,8 +96,22 @@ public:
     Inode* inode = nullptr;
 
     void get() { __atomic_add_fetch(&refs_, 1, __ATOMIC_RELAXED); }
+    // A reference unless the file is already being freed (its count reached 0): for holders of
+    // a plain pointer, such as a socket's pointer to its peer (Linux's get_file_rcu).
+    bool try_get() {
+        int refs = __atomic_load_n(&refs_, __ATOMIC_RELAXED);
+        while (refs != 0) {
+            if (__atomic_compare_exchange_n(&refs_, &refs, refs + 1, true, __ATOMIC_ACQUIRE,
+                                            __ATOMIC_RELAXED))
+                return true;
+        }
+        return false;
+    }
     void put() {
-        if (__atomic_sub_fetch(&refs_, 1, __ATOMIC_ACQ_REL) == 0) delete this;
+        if (__atomic_sub_fetch(&refs_, 1, __ATOMIC_ACQ_REL) != 0) return;
+        // The last reference (every descriptor closed): no epoll may watch us any more.
+        if (PollHead* head = poll_head()) eventpoll_release(this, head);
+        delete this;
     }
     int ref_count() const { return __atomic_load_n(&refs_, __ATOMIC_RELAXED); }  // tests
 
@@ -125,9 +151,16 @@ private:
 long generic_lseek(uint64_t* offset, int64_t delta, int whence, uint64_t end);
 
 // A process's file-descriptor table (Linux's files_struct). Thread-safe.
+// The slot arrays start small and double when full, up to kMaxFds (Linux's
+// expand_files), so a process with three descriptors costs a few hundred
+// bytes and one with 20,000 sockets still fits.
 class FdTable {
 public:
-    static constexpr int kMaxFds = 1024;  // like RLIMIT_NOFILE's default soft limit
+    // Linux's default RLIMIT_NOFILE soft limit is 1024 (hard: 4096..1M); a
+    // server holding tens of thousands of connections raises it with
+    // setrlimit. Handoff has no rlimits: every process may have this many.
+    static constexpr int kMaxFds = 65536;
+    static constexpr int kInitialFds = 64;
 
     static FdTable* create();         // nullptr when out of memory
     FdTable* clone();                 // a copy sharing the Files (fork); nullptr on OOM
@@ -150,9 +183,14 @@ public:
 
 private:
     FdTable() = default;
-    ~FdTable() = default;
+    ~FdTable();
+    // Makes the arrays at least `want` slots (a power of two up to kMaxFds).
+    // Takes and drops lock_ itself. False when out of memory.
+    bool grow(int want);
     mutable SpinLock lock_;
-    File* files_[kMaxFds] = {};
-    bool cloexec_[kMaxFds] = {};
+    File** files_ = nullptr;    // capacity_ slots (nullptr: empty)
+    bool* cloexec_ = nullptr;
+    int capacity_ = 0;
+    int next_free_ = 0;         // no free slot below this (Linux's next_fd)
     int refs_ = 1;
 };

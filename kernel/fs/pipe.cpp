@@ -24,16 +24,17 @@
 // lock, across its copies for the same reason. Lock order: the pipe's lock,
 // then the address space's.
 //
-// epoll (the netpoller issue) will ask a File whether it is ready. For a
-// pipe, under its lock: the read end is readable when nwritten != nread or
-// writers == 0 (EOF is "readable"); the write end is writable when
-// kPipeCapacity - (nwritten - nread) >= kPipeBuf or readers == 0 (EPIPE is
-// "writable"), Linux's pipe_poll(). Every wake_all() below is a readiness
-// change and is where the poll wake-up will go.
+// epoll asks a pipe end whether it is ready (poll(), Linux's pipe_poll()),
+// under the pipe's lock: the read end is readable when nwritten != nread, and
+// says hang-up once every write end is closed; the write end is writable when
+// at least PIPE_BUF bytes fit, and says error once every read end is closed.
+// Both ends share one PollHead: every wake_all() below is a readiness change
+// and is followed by poll_wake() with what changed.
 #include "kernel/fs/pipe.h"
 
 #include "kernel/errno.h"
 #include "kernel/fs/linux_abi.h"
+#include "kernel/fs/poll.h"
 #include "kernel/mm/page_alloc.h"
 #include "kernel/proc/process.h"
 #include "kernel/sched/sched.h"
@@ -54,6 +55,7 @@ uint64_t g_next_ino = 1;   // st_ino of each pipe (Linux numbers them in pipefs)
 
 struct Pipe {
     WaitQueue waiters;      // readers and writers; its lock guards all below
+    PollHead poll_head;     // epoll registrations on either end (epoll's lock guards it)
     uint8_t* ring = nullptr;
     uint64_t nread = 0, nwritten = 0;
     int readers = 0, writers = 0;  // open ends
@@ -87,11 +89,26 @@ public:
                 pipe_->writers--;
         }
         pipe_->waiters.wake_all();
+        poll_wake(&pipe_->poll_head, kPollHangup);
         if (__atomic_sub_fetch(&pipe_->refs, 1, __ATOMIC_ACQ_REL) == 0) pipe_free(pipe_);
     }
 
     long read(const UserBuffer& buf, uint64_t*) override;
     long write(const UserBuffer& buf, uint64_t*) override;
+    PollHead* poll_head() override { return &pipe_->poll_head; }
+
+    uint32_t poll() override {
+        SpinLockGuard guard(pipe_->waiters.lock());
+        uint32_t events = 0;
+        if (reader_) {
+            if (pipe_->used() > 0) events |= kEpollIn | kEpollRdNorm;
+            if (pipe_->writers == 0) events |= kEpollHup;
+        } else {
+            if (pipe_->room() >= kPipeBuf) events |= kEpollOut | kEpollWrNorm;
+            if (pipe_->readers == 0) events |= kEpollErr;
+        }
+        return events;
+    }
 
     int stat(KStat* st) override {
         *st = {};
@@ -168,7 +185,10 @@ long PipeFile::read(const UserBuffer& buf, uint64_t*) {
     if (buf.size == 0) return 0;
     long result = 0;
     if (!pipe_->waiters.wait_until([&] { return try_read(buf, &result); }, "pipe")) return -EINTR;
-    if (result > 0) pipe_->waiters.wake_all();  // room for waiting writers
+    if (result > 0) {
+        pipe_->waiters.wake_all();  // room for waiting writers
+        poll_wake(&pipe_->poll_head, kPollWritable);
+    }
     return result;
 }
 
@@ -212,6 +232,7 @@ long PipeFile::write(const UserBuffer& buf, uint64_t*) {
         if (step < 0) return done ? long(done) : step;
         done += size_t(step);
         pipe_->waiters.wake_all();  // data for waiting readers
+        poll_wake(&pipe_->poll_head, kPollReadable);
     }
     return long(done);
 }

@@ -129,7 +129,10 @@ void drain_console() {
         SpinLockGuard guard(g_readers.lock());
         for (int c; (c = console_read_char()) >= 0;) completed |= input_locked(char(c));
     }
-    if (completed) g_readers.wake_all();
+    if (completed) {
+        g_readers.wake_all();
+        poll_wake(tty_poll_head(), kPollReadable);
+    }
 }
 
 }  // namespace
@@ -146,7 +149,15 @@ void tty_input(char c) {
         completed = input_locked(c);
     }
     // After the lock is dropped: waking takes the queue's lock itself.
-    if (completed) g_readers.wake_all();
+    if (completed) {
+        g_readers.wake_all();
+        poll_wake(tty_poll_head(), kPollReadable);  // epoll watchers of the console
+    }
+}
+
+PollHead* tty_poll_head() {
+    static PollHead head;
+    return &head;
 }
 
 long tty_read(const UserBuffer& buf, bool nonblock) {

@@ -39,8 +39,11 @@ void tty_input(char c);
 // empty line). -EFAULT for a bad buffer; the bytes are consumed anyway.
 long tty_read(const UserBuffer& buf, bool nonblock);
 
-// Bytes queued for reading in completed lines (FIONREAD).
+// Bytes queued for reading in completed lines (FIONREAD); the console is
+// readable for epoll while this is not 0.
 size_t tty_bytes_ready();
+// Where epoll watchers of the console hang: woken when a line completes.
+PollHead* tty_poll_head();
 // Throws away completed lines and the line being typed (tcflush).
 void tty_flush_input();
 // Echo on or off (termios ECHO). On at boot; tests turn it off.

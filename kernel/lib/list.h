@@ -50,6 +50,12 @@ public:
     // `item` must not be on a list through this member already.
     void push_front(T& item) { link(node_of(item), &head_, head_.next); }
     void push_back(T& item) { link(node_of(item), head_.prev, &head_); }
+    // Puts `item` just before `next`, which must be on this list (how a
+    // sorted list is kept sorted: find the first larger entry, insert there).
+    void insert_before(T& next, T& item) {
+        ListNode* after = node_of(next);
+        link(node_of(item), after->prev, after);
+    }
 
     // Unlinks `item`, which must be on this list.
     void remove(T& item) {

@@ -37,7 +37,6 @@ struct Thread {
     uintptr_t kernel_stack = 0;      // lowest address of the kernel stack
     TrapFrame* user_frame = nullptr; // top of the kernel stack, for user threads
     uintptr_t clear_child_tid = 0;   // set_tid_address / CLONE_CHILD_CLEARTID
-    uint64_t wake_time_ns = 0;       // in a timed sleep: when to wake (0 = not sleeping)
     int slice_ticks = 0;             // timer ticks left in this time slice
     char name[16] = {};              // for traces and reports
 
@@ -50,7 +49,7 @@ struct Thread {
     uint64_t switched_in_at = 0;     // when it last got a CPU
     uint64_t blocked_at = 0;         // when it last blocked
 
-    ListNode sched_node;             // a run queue, or the sleepers while in a timed sleep
+    ListNode sched_node;             // a run queue
     ListNode wait_node;              // a WaitQueue while blocked on one
     ListNode process_node;           // Process::threads
     ListNode all_node;               // every thread (for reports)

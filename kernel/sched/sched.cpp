@@ -13,15 +13,23 @@
 // old CPU; the picker waits for `on_cpu` to drop first (Linux does the same
 // with p->on_cpu in try_to_wake_up / finish_task_switch).
 //
-// Lock order: a WaitQueue's lock, then g_sleep_lock, then run-queue locks.
-// A CPU holding its own run-queue lock takes another CPU's only with
-// try_lock, so two stealing CPUs cannot deadlock.
+// Timed waits (sleeps, futex timeouts, the slow disk) put a kernel timer
+// (kernel/timer.h) on the waiting thread's stack: its callback wakes the
+// thread at its deadline, as precisely as the hardware timer allows (xv6
+// instead checks its sleepers on every tick, so its sleeps end on a tick).
+//
+// Lock order: a WaitQueue's (or a futex bucket's, a device's) lock, then
+// g_wake_lock, then run-queue locks; a timer base's lock only ever nests
+// inside those (timer_arm) and is never held while a callback runs. A CPU
+// holding its own run-queue lock takes another CPU's only with try_lock, so
+// two stealing CPUs cannot deadlock.
 #include "kernel/sched/sched.h"
 
 #include "arch/arch.h"
 #include "kernel/printk.h"
 #include "kernel/proc/process.h"
 #include "kernel/time.h"
+#include "kernel/timer.h"
 #include "kernel/trap.h"
 
 namespace {
@@ -32,10 +40,10 @@ struct RunQueue {
 };
 
 RunQueue g_run_queues[kMaxCpus];
-// Threads in a timed sleep, unsorted: CPU 0's tick scans them. A sleeping
-// thread is on no wait queue, so its sched_node is free for this list.
-SpinLock g_sleep_lock;
-IntrusiveList<Thread, &Thread::sched_node> g_sleepers;
+// Serialises wake-ups: a thread in a timed wait can be woken by its waker
+// and by its timer at the same moment, and exactly one of them may find it
+// blocked and make it runnable.
+SpinLock g_wake_lock;
 Thread g_idle_threads[kMaxCpus];
 
 // Timer ticks a thread may run before it must let others have the CPU.
@@ -111,7 +119,12 @@ void switch_away(Cpu* cpu, Thread* prev) {
     if (prev->process) arch::save_user_cpu_state(&prev->user_state);
     if (next->process) {
         arch::load_user_cpu_state(&next->user_state);
-        if (next->process->mm) next->process->mm->activate();
+        // Threads of one process share their tables: between two of them the
+        // CPU keeps its translations, and its TLB (AArch64 would otherwise
+        // flush it all). Linux's context_switch skips switch_mm the same way
+        // when prev->mm == next->mm.
+        AddressSpace* mm = next->process->mm;
+        if (mm && !(prev->process && prev->process->mm == mm)) mm->activate();
         arch::set_kernel_stack(uintptr_t(next->user_frame) + sizeof(TrapFrame));
     } else if (prev->process) {
         // Off to the idle or a kernel thread: drop the user tables, so no
@@ -127,8 +140,8 @@ void switch_away(Cpu* cpu, Thread* prev) {
 
 // Makes a blocked thread runnable on its CPU's queue and, if that CPU is
 // idle, wakes it; if it is busy, wakes an idle CPU to steal the thread.
-// Called with g_sleep_lock held (so `t` cannot be in a sleep and a wake at
-// once) and interrupts off.
+// Called with g_wake_lock held (so two wakers cannot both do it) and
+// interrupts off.
 void make_runnable(Thread* t) {
     unsigned target = t->cpu;
     RunQueue& rq = g_run_queues[target];
@@ -194,7 +207,7 @@ void sched_start(Thread* thread) {
     thread->cpu = arch::cpu_id();
     thread->blocked_at = arch::cycle_counter();
     InterruptsOffGuard irqs_off;
-    SpinLockGuard guard(g_sleep_lock);
+    SpinLockGuard guard(g_wake_lock);
     make_runnable(thread);
 }
 
@@ -210,69 +223,61 @@ void schedule() {
 }
 
 bool sched_wake(Thread* thread) {
-    SpinLockGuard sleep_guard(g_sleep_lock);
+    SpinLockGuard guard(g_wake_lock);
     if (__atomic_load_n(&thread->state, __ATOMIC_ACQUIRE) != ThreadState::kBlocked) return false;
-    if (thread->wake_time_ns) {  // a timed sleep cut short
-        g_sleepers.remove(*thread);
-        thread->wake_time_ns = 0;
-    }
     make_runnable(thread);
     return true;
 }
 
 bool thread_interrupted(const Thread* thread) { return thread->process && thread->process->exiting; }
 
+namespace {
+
+// A timed wait's timer went off: wake its thread (if nothing else has).
+void wake_at_deadline(void* thread) { sched_wake(static_cast<Thread*>(thread)); }
+
+}  // namespace
+
 bool sched_sleep_until(uint64_t deadline_ns) {
-    Thread* self = current_thread();
-    while (monotonic_ns() < deadline_ns) {
-        {
-            SpinLockGuard guard(g_sleep_lock);
-            if (thread_interrupted(self)) return false;
-            self->wake_time_ns = deadline_ns;
-            g_sleepers.push_back(*self);
-            block_current("sleep");
-        }
-        schedule();
+    // Woken early only by a kill (sched_wake from exit_group): then stop.
+    while (sched_block_until(nullptr, deadline_ns, "sleep")) {
+        if (thread_interrupted(current_thread())) return false;
     }
     return true;
 }
 
 bool sched_block_until(SpinLock* held, uint64_t deadline_ns, const char* reason) {
     Thread* self = current_thread();
+    // The deadline's timer lives in this frame: it is cancelled below before
+    // the frame goes (Linux's schedule_hrtimeout keeps an hrtimer_sleeper on
+    // the stack the same way).
+    Timer timeout(wake_at_deadline, self);
+    bool timed = deadline_ns != kNoDeadline;
     {
-        SpinLockGuard guard(g_sleep_lock);
+        SpinLockGuard guard(g_wake_lock);
         if (thread_interrupted(self)) return true;
-        if (deadline_ns != kNoDeadline) {
+        if (timed) {
             if (monotonic_ns() >= deadline_ns) return false;
-            self->wake_time_ns = deadline_ns;  // the tick wakes us then
-            g_sleepers.push_back(*self);
+            // Armed on this CPU with interrupts off and g_wake_lock held:
+            // its callback cannot run before we are marked blocked below,
+            // so it cannot come too early to find us blocked.
+            timer_arm(&timeout, deadline_ns);
         }
         block_current(reason);
     }
     if (held) held->unlock();
     schedule();
+    // Woken by the timer, by a waker, or by a kill. In the last two cases
+    // the timer is still armed; timer_cancel also waits for its callback if
+    // it is running on another CPU at this very moment.
+    if (timed) timer_cancel(&timeout);
     if (held) held->lock();
-    return deadline_ns == kNoDeadline || monotonic_ns() < deadline_ns;
+    return !timed || monotonic_ns() < deadline_ns;
 }
 
 void scheduler_tick() {
     Cpu* cpu = arch::this_cpu();
     Thread* self = cpu->current;
-    if (cpu->id == 0) {
-        SpinLockGuard guard(g_sleep_lock);
-        if (!g_sleepers.empty()) {
-            uint64_t now = monotonic_ns();
-            for (auto it = g_sleepers.begin(); it != g_sleepers.end();) {
-                Thread& t = *it;
-                ++it;  // advance before t leaves the list
-                if (t.wake_time_ns <= now) {
-                    g_sleepers.remove(t);
-                    t.wake_time_ns = 0;
-                    make_runnable(&t);
-                }
-            }
-        }
-    }
     if (is_idle(self)) return;
     RunQueue& rq = g_run_queues[cpu->id];
     SpinLockGuard guard(rq.lock);

@@ -32,8 +32,9 @@ void sched_start(Thread* thread);
 void schedule();
 // Wakes a kBlocked thread. Returns false if it was not blocked.
 bool sched_wake(Thread* thread);
-// Sleeps the current thread until monotonic_ns() >= deadline_ns (at tick
-// resolution). Returns false if cut short because the process is exiting.
+// Sleeps the current thread until monotonic_ns() >= deadline_ns (woken by
+// a kernel timer, kernel/timer.h). Returns false if cut short because the
+// process is exiting.
 bool sched_sleep_until(uint64_t deadline_ns);
 // No time limit, for sched_block_until.
 constexpr uint64_t kNoDeadline = UINT64_MAX;
@@ -59,6 +60,9 @@ bool sched_block_until(SpinLock* held, uint64_t deadline_ns, const char* reason)
 bool thread_interrupted(const Thread* thread);
 // Called from the idle loop: never returns.
 [[noreturn]] void sched_idle_loop();
+// Called by every CPU's tick (kernel/time.cpp), in interrupt context:
+// time-slice accounting; may mark the current thread for rescheduling.
+void scheduler_tick();
 
 // Threads waiting for something. Use wait_until for the lost-wake-up-free
 // pattern:

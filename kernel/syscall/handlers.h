@@ -32,6 +32,24 @@ long sys_getcwd(uptr buf, size_t size);
 long sys_chdir(uptr path);
 long sys_pipe(uptr fds);                          // kernel/fs/pipe.cpp
 long sys_pipe2(uptr fds, int flags);
+// epoll (kernel/fs/eventpoll.cpp) and eventfd (kernel/fs/eventfd.cpp)
+long sys_epoll_create(int size);
+long sys_epoll_create1(int flags);
+long sys_epoll_ctl(int epfd, int op, int fd, uptr event);
+long sys_epoll_wait(int epfd, uptr events, int maxevents, int timeout_ms);
+long sys_epoll_pwait(int epfd, uptr events, int maxevents, int timeout_ms, uptr sigmask,
+                     size_t sigsetsize);
+long sys_eventfd(unsigned initval);
+long sys_eventfd2(unsigned initval, int flags);
+// AF_UNIX stream sockets (kernel/net/unix_socket.cpp)
+long sys_socket(int family, int type, int protocol);
+long sys_socketpair(int family, int type, int protocol, uptr fds);
+long sys_bind(int fd, uptr addr, int addrlen);
+long sys_listen(int fd, int backlog);
+long sys_connect(int fd, uptr addr, int addrlen);
+long sys_accept(int fd, uptr addr, uptr addrlen);
+long sys_accept4(int fd, uptr addr, uptr addrlen, int flags);
+long sys_shutdown(int fd, int how);
 
 // Memory
 long sys_brk(uptr addr);

@@ -136,7 +136,7 @@ struct VvarClockSource {
 // shift is not kVvarShift (then there is no vDSO: vvar_page_phys() stays 0).
 bool vvar_init(const VvarClockSource& source);
 // Republishes the clock at the current counter value. Called on every timer
-// tick by CPU 0 (kernel/time.cpp's timer_tick, next to Linux's do_timer), with
+// tick by CPU 0 (kernel/time.cpp's tick, next to Linux's do_timer), with
 // interrupts off. Cheap: a dozen stores. Does nothing before vvar_init.
 void vvar_update();
 // The same at a given counter value (for tests that drive a fake page).

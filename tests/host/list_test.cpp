@@ -88,6 +88,31 @@ TEST(IntrusiveList, RemoveFromAnywhere) {
     EXPECT_EQ(values(list), (std::vector<int>{3}));
 }
 
+// insert_before keeps a list sorted (kernel/timer.cpp's queues): at the
+// front, in the middle, and before the last; equal keys stay in arrival order.
+TEST(IntrusiveList, InsertBeforeKeepsSortedOrder) {
+    Item a(10), b(20), c(30), d(5), e(20), f(25);
+    RunQueue list;
+    auto insert_sorted = [&](Item& item) {
+        for (Item& other : list) {
+            if (other.value > item.value) {
+                list.insert_before(other, item);
+                return;
+            }
+        }
+        list.push_back(item);
+    };
+    for (Item* i : {&b, &a, &c, &d, &e, &f}) insert_sorted(*i);
+    EXPECT_EQ(values(list), (std::vector<int>{5, 10, 20, 20, 25, 30}));
+    EXPECT_EQ(list.size(), 6u);
+    EXPECT_EQ(list.front(), &d);
+    EXPECT_EQ(list.back(), &c);
+    // b came first of the two 20s, so it stays first.
+    list.remove(d);
+    list.remove(a);
+    EXPECT_EQ(list.front(), &b);
+}
+
 TEST(IntrusiveList, OneObjectOnTwoLists) {
     Item a(1), b(2), c(3);
     RunQueue run;

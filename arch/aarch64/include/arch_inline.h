@@ -33,9 +33,16 @@ inline bool interrupts_enabled() {
     asm volatile("mrs %0, daif" : "=r"(daif));
     return !(daif & (1 << 7));
 }
-// WFI wakes on a pending interrupt even while masked, so unmask right before:
-// an IRQ that arrives between the two is taken after WFI returns at once.
-inline void wait_for_interrupt() { asm volatile("msr daifclr, #2; wfi" ::: "memory"); }
+// WFI first, then unmask. WFI ends when an interrupt is pending even while
+// PSTATE masks it, so a wake-up IPI that arrived after the idle loop's last
+// look at the run queues ends it at once, and is taken right after, when we
+// unmask. The other order (unmask, then WFI) takes such an IRQ *before* the
+// WFI, which then sleeps on until the next interrupt - up to a whole tick -
+// with a runnable thread on this CPU's queue (rare: the IPI must land in a
+// window of a few instructions). Linux's cpu_do_idle() also runs WFI with
+// IRQs masked; x86's `sti; hlt` gets the same from STI's one-instruction delay.
+// DSB: finish our memory accesses before sleeping, as Linux does.
+inline void wait_for_interrupt() { asm volatile("dsb sy; wfi; msr daifclr, #2" ::: "memory"); }
 
 inline uint64_t cycle_counter() {
     uint64_t v;
