@@ -32,7 +32,7 @@ ifndef USER_CRT0
 endif
 
 # ---- the programs ------------------------------------------------------------------------------
-HANDOFF_PROGRAMS := init hello crash usertests fuzz
+HANDOFF_PROGRAMS := init hello crash usertests fuzz polltests
 
 USERTESTS_OBJS := $(BUILD)/user/tests/usertests.o \
   $(patsubst user/%.cpp,$(BUILD)/user/%.o,$(sort $(wildcard user/tests/usertests/*.cpp)))
@@ -42,6 +42,7 @@ $(eval $(call user_program,hello,$(BUILD)/user/bin/hello.o))
 $(eval $(call user_program,crash,$(BUILD)/user/bin/crash.o))
 $(eval $(call user_program,usertests,$(USERTESTS_OBJS)))
 $(eval $(call user_program,fuzz,$(BUILD)/user/tests/fuzz.o))
+$(eval $(call user_program,polltests,$(BUILD)/user/tests/polltests.o))
 
 HANDOFF_PROGRAM_FILES := $(addprefix $(BUILD)/user/bin/,$(HANDOFF_PROGRAMS))
 
@@ -98,7 +99,7 @@ host-user:
 	  ROOTFS_DIR=build/host-user rootfs
 
 -include $(USERTESTS_OBJS:.o=.d) $(addprefix $(BUILD)/user/bin/,$(addsuffix .d,init hello crash)) \
-  $(BUILD)/user/tests/fuzz.d
+  $(BUILD)/user/tests/fuzz.d $(BUILD)/user/tests/polltests.d
 
 ifdef USER_PROGRAMS_STANDALONE
 .DEFAULT_GOAL := initramfs

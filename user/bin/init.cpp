@@ -10,6 +10,7 @@
 // the whole line; Ctrl-D on an empty line makes read() return 0, "end of input", and the
 // shell exits. A command is either a built-in (help, ls, cd, pwd, echo, exit) or a program,
 // looked up in $PATH (/bin), started with vfork + execve and waited for with wait4.
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "linux_abi.h"
 #include "linux_errno.h"
 #include "syscall.h"
+#include "spawn.h"
 
 extern char** environ;
 
@@ -46,28 +48,12 @@ void print_status(const char* who, int status) {
 }
 
 // ---- starting programs -----------------------------------------------------------------------
-// vfork + execve, as posix_spawn does it. Handoff has no fork (no copy-on-write), and a
-// shell does not need one: clone(CLONE_VM | CLONE_VFORK) makes a child that runs in OUR
-// memory, on OUR stack, while the kernel keeps us stopped until the child has called execve
-// (and so has memory of its own) or exited. Rules for the child, therefore: do nothing but
-// raw system calls, never return from this function (that would pop our stack frame under
-// our feet), never call a function that might write our stack. If execve fails, the child
-// leaves the error in `exec_error` -- our memory -- and exits; we read it when we run again.
-// Returns the child's pid, or -errno.
-__attribute__((noinline)) long spawn(const char* path, char* const argv[]) {
-  volatile long exec_error = 0;
-  long pid = syscall5(SYS_clone, LINUX_CLONE_VM | LINUX_CLONE_VFORK | LINUX_SIGCHLD, 0, 0, 0, 0);
-  if (pid == 0) {  // the child
-    exec_error = syscall3(SYS_execve, reinterpret_cast<long>(path), reinterpret_cast<long>(argv),
-                          reinterpret_cast<long>(environ));
-    for (;;) syscall1(SYS_exit, 127);
-  }
-  if (syscall_failed(pid)) return pid;  // clone failed: no child
-  if (exec_error != 0) {
-    syscall4(SYS_wait4, pid, 0, 0, 0);  // reap the child that could not exec
-    return exec_error;
-  }
-  return pid;
+// Programs start with spawn_process (user/lib/spawn.h): vfork + execve, as posix_spawn does it.
+// Handoff has no fork (no copy-on-write), and a shell does not need one. Returns the child's
+// pid, or -errno.
+long spawn(const char* path, char* const argv[]) {
+  return spawn_process(path, const_cast<const char* const*>(argv),
+                       const_cast<const char* const*>(environ), -1);
 }
 
 // Waits for `pid`; wait4 may be interrupted (EINTR) and is then simply asked again.
@@ -192,6 +178,8 @@ void help() {
          "  echo [WORD...]    print the words\n"
          "  exit [STATUS]     leave the shell: as process 1, that powers the system off\n"
          "Anything else runs a program from /bin, e.g. hello, crash null, usertests, fuzz 1000.\n"
+         "NAME=value words before a program set its environment (GOMAXPROCS=1 godemo handoff);\n"
+         "alone on a line they set it for every later program.\n"
          "Quote words with spaces: echo \"a  b\". Ctrl-D on an empty line ends the input.\n");
 }
 
@@ -222,6 +210,48 @@ bool builtin(int argc, char** argv, bool* leave, int* exit_status) {
     return false;
   }
   return true;
+}
+
+// ---- variables ----------------------------------------------------------------------------------
+// Words of the form NAME=value at the start of a line set environment variables, as in sh:
+//   GOMAXPROCS=1 GODEBUG=schedtrace=100 godemo handoff    (for that one program)
+//   GODEBUG=schedtrace=100                                 (alone: for every later program)
+// Programs get the shell's environment (environ) when they start.
+
+bool is_assignment(const char* word) {
+  const char* eq = strchr(word, '=');
+  if (!eq || eq == word) return false;
+  for (const char* c = word; c < eq; c++)
+    if (!(isalnum(static_cast<unsigned char>(*c)) || *c == '_')) return false;
+  return !isdigit(static_cast<unsigned char>(word[0]));
+}
+
+int leading_assignments(int argc, char** argv) {
+  int n = 0;
+  while (n < argc && is_assignment(argv[n])) n++;
+  return n;
+}
+
+// Sets each NAME=value (argv[0..n)). If saved is not null, saved[i] keeps the old value of
+// variable i (a copy, or null if it was unset) for restore_variables.
+void set_variables(int n, char** argv, char** saved) {
+  for (int i = 0; i < n; i++) {
+    char* eq = strchr(argv[i], '=');
+    *eq = '\0';  // argv[i] is now the name, eq + 1 the value
+    if (saved) {
+      const char* old = getenv(argv[i]);
+      saved[i] = old ? strdup(old) : nullptr;
+    }
+    setenv(argv[i], eq + 1, 1);
+  }
+}
+
+void restore_variables(int n, char** names, char** saved) {
+  for (int i = 0; i < n; i++) {
+    if (saved[i]) setenv(names[i], saved[i], 1);
+    else unsetenv(names[i]);
+    free(saved[i]);
+  }
 }
 
 // ---- reading and splitting lines ----------------------------------------------------------------
@@ -284,7 +314,7 @@ void welcome() {
          static_cast<int>(getpid()));
   printf("Programs in /bin:\n");
   list_dir("/bin");
-  printf("Try: hello | crash null | usertests | fuzz 10000 | ls /bin | help\n\n");
+  printf("Try: hello | crash null | godemo | godemo handoff trace | usertests | ls /bin | help\n\n");
 }
 
 }  // namespace
@@ -305,9 +335,19 @@ int main() {
       break;
     }
     int argc = split(line, argv);
-    if (argc > 0 && !builtin(argc, argv, &leave, &exit_status)) {
-      fflush(stdout);  // our output first: the child writes to the same console
-      run_program(argv);
+    int nvars = leading_assignments(argc, argv);
+    if (nvars == argc) {
+      set_variables(nvars, argv, nullptr);  // `NAME=value` alone: for the shell from now on
+    } else {
+      // `NAME=value program ...`: the variables are for that program only.
+      char* saved[kMaxArgs];
+      set_variables(nvars, argv, saved);
+      char** cmd = argv + nvars;
+      if (!builtin(argc - nvars, cmd, &leave, &exit_status)) {
+        fflush(stdout);  // our output first: the child writes to the same console
+        run_program(cmd);
+      }
+      restore_variables(nvars, argv, saved);
     }
     reap_orphans();
   }

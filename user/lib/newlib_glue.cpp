@@ -363,6 +363,12 @@ pid_t NEWLIB_STUB(wait)(int* status) {
       handoff_syscall_ret(syscall4(SYS_wait4, -1, reinterpret_cast<long>(status), 0, 0)));
 }
 
+// waitpid is not among newlib's system-call stubs on either arch: wait4 with no rusage.
+pid_t waitpid(pid_t pid, int* status, int options) {
+  return static_cast<pid_t>(handoff_syscall_ret(
+      syscall4(SYS_wait4, pid, reinterpret_cast<long>(status), options, 0)));
+}
+
 int NEWLIB_STUB(execve)(const char* path, char* const argv[], char* const envp[]) {
   return static_cast<int>(handoff_syscall_ret(syscall3(SYS_execve, reinterpret_cast<long>(path),
                                                        reinterpret_cast<long>(argv),

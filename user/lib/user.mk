@@ -73,7 +73,7 @@ USER_CRT0 := $(BUILD)/user/lib/crt0.o
 USER_LIBHANDOFF := $(BUILD)/user/lib/libhandoff.a
 USER_LIB_SRCS := user/lib/start.cpp user/lib/lock.cpp user/lib/newlib_glue.cpp \
   user/lib/thread.cpp user/lib/cxx_support.cpp user/lib/arch/$(ARCH)/clone.S \
-  user/lib/vdso_parse.cpp user/lib/vdso_time.cpp
+  user/lib/vdso_parse.cpp user/lib/vdso_time.cpp user/lib/spawn.cpp
 USER_LIB_OBJS := $(patsubst user/%,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS)))
 USER_PROGRAMS :=
 

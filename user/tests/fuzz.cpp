@@ -378,7 +378,8 @@ enum : int {
   kReadv, kWritev, kSchedYield, kDup, kNanosleep, kGetpid, kWait4, kUname, kGetcwd, kChdir,
   kGettimeofday, kGetuid, kGetgid, kGeteuid, kGetegid, kGetppid, kArchPrctl, kGettid,
   kGetdents64, kSetTidAddress, kClockGettime, kClockGetres, kClockNanosleep, kOpenat,
-  kNewfstatat, kDup3, kHandoffStats, kCallCount,
+  kNewfstatat, kDup3, kHandoffStats, kPipe2, kEventfd2, kEpollCreate1, kEpollCtl, kEpollPwait,
+  kSocket, kSocketpair, kBind, kListen, kConnect, kAccept4, kShutdown, kCallCount,
 };
 
 struct CallInfo {
@@ -414,7 +415,30 @@ CallInfo g_calls[kCallCount] = {
     {"openat", SYS_openat, 0, 0},       {"newfstatat", SYS_newfstatat, 0, 0},
     {"dup3", SYS_dup3, 0, 0},
     {"handoff_stats", kSysHandoffStats, 0, 0},  // Handoff's own (ENOSYS on Linux)
+    {"pipe2", SYS_pipe2, 0, 0},         {"eventfd2", SYS_eventfd2, 0, 0},
+    {"epoll_create1", SYS_epoll_create1, 0, 0},
+    {"epoll_ctl", SYS_epoll_ctl, 0, 0}, {"epoll_pwait", SYS_epoll_pwait, 0, 0},
+    {"socket", SYS_socket, 0, 0},       {"socketpair", SYS_socketpair, 0, 0},
+    {"bind", SYS_bind, 0, 0},           {"listen", SYS_listen, 0, 0},
+    {"connect", SYS_connect, 0, 0},     {"accept4", SYS_accept4, 0, 0},
+    {"shutdown", SYS_shutdown, 0, 0},
 };
+
+// Where pipe2 and socketpair usually write their two descriptors, so that we can track them.
+int g_pair[2];
+// sockaddr_un for bind and connect: an abstract name from a small set (so that connects find
+// listeners), never a path (that would leave socket files behind on Linux).
+struct {
+  uint16_t family;
+  char path[108];
+} g_sun;
+long any_sockaddr_len() {
+  g_sun.family = chance(90) ? 1 /* AF_UNIX */ : static_cast<uint16_t>(any_int());
+  g_sun.path[0] = '\0';
+  g_sun.path[1] = 'f';
+  g_sun.path[2] = static_cast<char>('0' + below(4));
+  return chance(85) ? 5 : static_cast<long>(any_int() % 200);
+}
 long g_unknown_calls, g_unknown_enosys;
 
 // ioctl requests that only read (tty and generic): safe on any descriptor of the host.
@@ -559,6 +583,64 @@ void make_call(int which, Call* c) {
     case kHandoffStats:  // only reads counters, writes them out
       a[0] = out_ptr(); a[1] = any_len();
       break;
+    // Everything that makes a descriptor makes a NON-BLOCKING one: a later read, write, accept
+    // or connect on it must never wait. Waiting calls get a zero timeout.
+    case kPipe2:
+      a[0] = chance(85) ? reinterpret_cast<long>(g_pair) : static_cast<long>(out_ptr());
+      a[1] = LINUX_O_NONBLOCK | (chance(50) ? LINUX_O_CLOEXEC : 0) |
+             (chance(10) ? static_cast<long>(any_int()) & ~LINUX_O_NONBLOCK : 0);
+      a[1] |= LINUX_O_NONBLOCK;
+      break;
+    case kEventfd2:
+      a[0] = static_cast<long>(any_int()); a[1] = LINUX_O_NONBLOCK | (chance(30) ? 1 : 0);
+      break;
+    case kEpollCreate1:
+      a[0] = chance(80) ? (chance(50) ? LINUX_O_CLOEXEC : 0) : static_cast<long>(any_int());
+      break;
+    case kEpollCtl:  // the event comes from our buffer (or from nowhere)
+      a[0] = any_fd(); a[1] = chance(85) ? 1 + static_cast<long>(below(3)) : a[1];
+      a[2] = any_fd(); a[3] = static_cast<long>(in_ptr());
+      break;
+    case kEpollPwait:  // timeout 0: a poll; no signal mask
+      a[0] = any_fd(); a[1] = static_cast<long>(out_ptr());
+      a[2] = chance(80) ? 1 + static_cast<long>(below(16)) : static_cast<long>(any_int());
+      a[3] = 0; a[4] = 0; a[5] = 8;
+      break;
+    case kSocket:
+      a[0] = chance(85) ? 1 : static_cast<long>(any_int());
+      a[1] = (chance(85) ? 1 : static_cast<long>(below(16))) | LINUX_O_NONBLOCK |
+             (chance(50) ? LINUX_O_CLOEXEC : 0);
+      a[2] = chance(85) ? 0 : static_cast<long>(any_int());
+      if (a[0] != 1 && !g_handoff) a[0] = 1;  // Linux has real networks: stay in AF_UNIX
+      break;
+    case kSocketpair:
+      a[0] = chance(90) ? 1 : static_cast<long>(any_int());
+      a[1] = (chance(90) ? 1 : static_cast<long>(below(16))) | LINUX_O_NONBLOCK;
+      a[2] = 0;
+      a[3] = chance(85) ? reinterpret_cast<long>(g_pair) : static_cast<long>(out_ptr());
+      if (a[0] != 1 && !g_handoff) a[0] = 1;
+      break;
+    case kBind:
+    case kConnect:
+      a[0] = any_fd();
+      if (chance(85)) {
+        a[2] = any_sockaddr_len();
+        a[1] = reinterpret_cast<long>(&g_sun);
+      } else {
+        a[1] = static_cast<long>(in_ptr()); a[2] = static_cast<long>(any_len());
+      }
+      break;
+    case kListen:
+      a[0] = any_fd(); a[1] = chance(80) ? static_cast<long>(below(8)) : a[1];
+      break;
+    case kAccept4:  // the new socket is non-blocking too
+      a[0] = any_fd(); a[1] = static_cast<long>(out_ptr()); a[2] = static_cast<long>(out_ptr());
+      a[3] = LINUX_O_NONBLOCK | (chance(50) ? LINUX_O_CLOEXEC : 0);
+      if (chance(20)) a[1] = a[2] = 0;
+      break;
+    case kShutdown:
+      a[0] = any_fd(); a[1] = chance(85) ? static_cast<long>(below(3)) : a[1];
+      break;
     case kArchPrctl: {
       // SET_FS moves our thread pointer: restored right after the call (run_call). The
       // other codes: GET_FS/GET_GS, SET_GS (unused by us), and codes no kernel has.
@@ -614,7 +696,19 @@ long run_call(int which, const Call& c) {
   long r = raw_call(c);
   if (syscall_failed(r)) return r;
   switch (which) {
-    case kOpenat: case kDup: track_fd(r); break;
+    case kOpenat: case kDup: case kEventfd2: case kEpollCreate1: case kSocket: case kAccept4:
+      track_fd(r);
+      break;
+    case kPipe2: case kSocketpair: {
+      // Both descriptors, if they landed where we can read them.
+      const int* fds = c.args[which == kPipe2 ? 0 : 3] == reinterpret_cast<long>(g_pair)
+                           ? g_pair : nullptr;
+      if (fds) {
+        track_fd(fds[0]);
+        track_fd(fds[1]);
+      }
+      break;
+    }
     case kDup3: track_fd(c.args[1]); break;
     case kClose: forget_fd(c.args[0]); break;
     case kMmap:
@@ -690,6 +784,12 @@ void teardown() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Writes to pipes and sockets whose other end is closed: Linux would kill us with SIGPIPE;
+  // we want the EPIPE. (Handoff sends no SIGPIPE; if it refuses the call, nothing changes.)
+  struct {
+    unsigned long handler, flags, restorer, mask;
+  } ignore = {1 /* SIG_IGN */, 0, 0, 0};
+  syscall4(SYS_rt_sigaction, 13 /* SIGPIPE */, reinterpret_cast<long>(&ignore), 0, 8);
   long calls = kDefaultCalls;
   uint64_t seed = 0;
   bool verbose = false;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "handoff.h"
+#include "spawn.h"
 
 extern char** environ;
 
@@ -229,28 +230,9 @@ void init_paths(const char* argv0) {
 
 // ---- child processes ----------------------------------------------------------------------
 
-// vfork, the careful way. With CLONE_VM | CLONE_VFORK the child runs on OUR stack, in OUR
-// memory, and the kernel keeps us (the parent) stopped until the child has called execve or
-// exited. So the child must not return from this function or call anything that would
-// overwrite our stack frame: it only makes two raw system calls (inline, no function calls).
-// If execve fails, the child stores the error in `exec_error` -- shared memory, which is how
-// posix_spawn reports it too -- and exits; we read it once we run again.
-__attribute__((noinline)) long spawn(const char* path, const char* const argv[],
-                                     const char* const envp[]) {
-  volatile long exec_error = 0;
-  long pid = syscall5(SYS_clone, LINUX_CLONE_VM | LINUX_CLONE_VFORK | LINUX_SIGCHLD, 0, 0, 0, 0);
-  if (pid == 0) {
-    exec_error = syscall3(SYS_execve, reinterpret_cast<long>(path), reinterpret_cast<long>(argv),
-                          reinterpret_cast<long>(envp));
-    for (;;) syscall1(SYS_exit, 127);
-  }
-  if (syscall_failed(pid)) return pid;
-  if (exec_error != 0) {
-    int status;
-    wait_for(pid, &status);
-    return exec_error;
-  }
-  return pid;
+// The mechanism itself is user/lib/spawn.cpp (vfork + execve); these tests exercise it.
+long spawn(const char* path, const char* const argv[], const char* const envp[]) {
+  return spawn_process(path, argv, envp, -1);
 }
 
 long wait_for(long pid, int* status) {
