@@ -60,7 +60,7 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-z,max-page-size=4096 \
 # Sources: the arch-neutral kernel, this arch's CPU code and boot code, and
 # the drivers this arch's board uses (listed in arch/<arch>/drivers.mk).
 include arch/$(ARCH)/drivers.mk
-KERNEL_DIRS := kernel kernel/lib kernel/mm kernel/sync kernel/sched kernel/proc kernel/futex \
+KERNEL_DIRS := kernel kernel/lib kernel/net kernel/mm kernel/sync kernel/sched kernel/proc kernel/futex \
   kernel/fs kernel/syscall kernel/tests kernel/vdso
 # Devices every arch has: the slow disk exists only in software.
 COMMON_DRIVERS := drivers/slow_disk.cpp
@@ -89,6 +89,8 @@ include user/tests/threadtests.mk
 # image; also declares the vdso_tests and bench_vdso programs.
 include user/vdso/vdso.mk
 KERNEL_OBJS += $(VDSO_IMAGE_O)
+# The G/M/P runtime (sched/sched.mk): libsched.a, runtime_tests, sched_bench.
+include sched/sched.mk
 include user/programs.mk
 
 # ---- the kernel ----------------------------------------------------------------

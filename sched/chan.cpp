@@ -203,7 +203,9 @@ bool chanrecv2(hchan* c, void* elem) {
 
 bool selectnbsend(hchan* c, const void* elem) { return chansend(c, elem, false); }
 
-bool selectnbrecv(void* elem, bool* received, hchan* c) { return chanrecv(c, elem, false, received); }
+bool selectnbrecv(void* elem, bool* received, hchan* c) {
+  return chanrecv(c, elem, false, received);
+}
 
 // Go: closechan. Wakes every waiter: receivers get the zero value and ok=false, senders panic.
 void closechan(hchan* c) {

@@ -37,7 +37,8 @@ void checkdead() {
       case _Grunning:
       case _Gsyscall:
         unlock(&allglock);
-        print("runtime: checkdead: find g ", gp->goid.load(std::memory_order_relaxed), " in status ", s, "\n");
+        print("runtime: checkdead: find g ", gp->goid.load(std::memory_order_relaxed),
+              " in status ", s, "\n");
         fatal("checkdead: runnable g");
       default:
         break;

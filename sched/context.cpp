@@ -57,7 +57,8 @@ inline void fiberSwitchStart([[maybe_unused]] G* from, [[maybe_unused]] bool dyi
                              [[maybe_unused]] G* to) {
 #ifdef RT_ASAN
   __sanitizer_start_switch_fiber(dying ? nullptr : &from->asanFakeStack,
-                                 reinterpret_cast<void*>(to->stack.lo), to->stack.hi - to->stack.lo);
+                                 reinterpret_cast<void*>(to->stack.lo),
+                                 to->stack.hi - to->stack.lo);
 #endif
 #ifdef RT_TSAN
   __tsan_switch_to_fiber(to->tsanFiber, 0);

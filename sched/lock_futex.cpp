@@ -70,7 +70,8 @@ void notewakeup(note* n) {
   uint32_t old = n->key.exchange(1, std::memory_order_release);
   // Go throws on a second wakeup: someone lost track of who owns the sleeper. Only Run's
   // shutdown may wake an M that something else has already woken.
-  if (old != 0 && !sched.shutdown.load(std::memory_order_relaxed)) fatal("notewakeup - double wakeup");
+  if (old != 0 && !sched.shutdown.load(std::memory_order_relaxed))
+    fatal("notewakeup - double wakeup");
   os::futexwakeup(futexAddr(&n->key), 1);
 }
 

@@ -33,7 +33,9 @@ void checkmcount() {
 }
 
 // Go: mspinning. startm's caller incremented nmspinning; the new M is spinning.
-void mspinning() { getg()->m.load(std::memory_order_relaxed)->spinning.store(true, std::memory_order_relaxed); }
+void mspinning() {
+  getg()->m.load(std::memory_order_relaxed)->spinning.store(true, std::memory_order_relaxed);
+}
 
 // Go: mstart1. The first scheduler frame of a new M (after mstart recorded g0's context).
 void mstart1() {
@@ -299,7 +301,8 @@ void wakep() {
 void stoplockedm() {
   M* mp = getg()->m.load(std::memory_order_relaxed);
   G* lg = mp->lockedg.load(std::memory_order_relaxed);
-  if (!lg || lg->lockedm.load(std::memory_order_relaxed) != mp) fatal("stoplockedm: inconsistent locking");
+  if (!lg || lg->lockedm.load(std::memory_order_relaxed) != mp)
+    fatal("stoplockedm: inconsistent locking");
   if (mp->p.load(std::memory_order_relaxed)) {
     // Schedule another M to run this P.
     handoffp(releasep());

@@ -46,7 +46,8 @@ G* newproc1(void (*fn)(void*), void (*move)(void*, void*), void* src, size_t siz
   // The closure goes at the very top of the stack, like the arguments Go's newproc copies.
   const uintptr_t a = align > arch::kStackAlign ? align : arch::kStackAlign;
   const uintptr_t argp = (newg->stack.hi - size) & ~(a - 1);
-  if (argp < newg->stack.lo + 4096) fatal("newproc: function arguments too large for new goroutine");
+  if (argp < newg->stack.lo + 4096)
+    fatal("newproc: function arguments too large for new goroutine");
   move(reinterpret_cast<void*>(argp), src);
 
   newg->sched = Gobuf{};
@@ -54,7 +55,8 @@ G* newproc1(void (*fn)(void*), void (*move)(void*, void*), void* src, size_t siz
   newg->sched.pc = goStartPC();
   newg->startfn = fn;
   newg->startarg = reinterpret_cast<void*>(argp);
-  newg->goid.load(std::memory_order_relaxed) = static_cast<int64_t>(sched.goidgen.fetch_add(1, std::memory_order_relaxed) + 1);
+  newg->goid.store(static_cast<int64_t>(sched.goidgen.fetch_add(1, std::memory_order_relaxed) + 1),
+                   std::memory_order_relaxed);
   newg->waitreason.store(waitReasonZero, std::memory_order_relaxed);
   newg->preempt.store(false, std::memory_order_relaxed);
   newg->selectDone.store(0, std::memory_order_relaxed);
@@ -73,7 +75,8 @@ void newproc(void (*fn)(void*), void (*move)(void*, void*), void* src, size_t si
       !gp->m.load(std::memory_order_relaxed)->p.load(std::memory_order_relaxed))
     fatal("go: called outside a goroutine (inside rt::Run)");
   G* newg = newproc1(fn, move, src, size, align);
-  traceEvent(TraceEv::GoCreate, static_cast<uint64_t>(newg->goid.load(std::memory_order_relaxed)), static_cast<uint64_t>(gp->goid.load(std::memory_order_relaxed)));
+  traceEvent(TraceEv::GoCreate, static_cast<uint64_t>(newg->goid.load(std::memory_order_relaxed)),
+             static_cast<uint64_t>(gp->goid.load(std::memory_order_relaxed)));
   runqput(gp->m.load(std::memory_order_relaxed)->p.load(std::memory_order_relaxed), newg, true);
   if (mainStarted.load(std::memory_order_relaxed)) wakep();
   preemptCheck();

@@ -51,6 +51,31 @@ int threadCountProc();
 // The calling thread's kernel id.
 int gettid();
 
+// ---- os_linux.cpp: the netpoller's system calls (Go: netpoll_epoll.go's syscall.EpollCreate1,
+// EpollCtl, EpollWait, Eventfd, and the runtime's own read, write, closefd) -------------------
+// Each returns what the kernel returned: a result >= 0, or -errno (Linux's numbers,
+// defs_linux.h). struct epollevent is per arch (arch/<arch>/epollevent.h).
+struct epollevent;
+int32_t epollcreate1(int32_t flags);
+int32_t epollctl(int32_t epfd, int32_t op, int32_t fd, epollevent* ev);
+// epoll_pwait with no signal mask (AArch64 has no epoll_wait); timeout in ms, -1: forever.
+int32_t epollwait(int32_t epfd, epollevent* ev, int32_t nev, int32_t msec);
+int32_t eventfd(uint32_t initval, int32_t flags);
+int32_t read(int32_t fd, void* p, int32_t n);
+int32_t write(int32_t fd, const void* p, int32_t n);
+int32_t closefd(int32_t fd);
+// Set SIGPIPE to "ignore", so that a write to a pipe or socket whose reader is gone fails with
+// EPIPE instead of killing the process. (Go's runtime catches SIGPIPE and ignores it for every
+// descriptor but 1 and 2: sigpipe/epipecheck. We have no signal handlers; Handoff has no
+// signals yet and always just fails the write.) Best effort: returns the kernel's result.
+int32_t ignoreSIGPIPE();
+
+// Linux system call numbers for the code above this layer that makes its own calls through
+// RawSyscall/Syscall (net.cpp, as Go's package syscall does): defined in os_linux.cpp, the one
+// file that may include user/lib's sysnum.h.
+extern const long kSysRead, kSysWrite, kSysClose, kSysPipe2, kSysSocket, kSysBind, kSysListen,
+    kSysAccept4, kSysConnect, kSysShutdown, kSysGetsockopt, kSysUnlinkat;
+
 // ---- os/<flavour>/thread.cpp: threads and the environment -------------------------------------
 
 // Start a new thread that calls mstart(mp) on its own stack, which becomes mp->g0's stack.

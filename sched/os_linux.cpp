@@ -13,7 +13,6 @@ namespace {
 // Linux constants (not newlib's: user/lib/linux_abi.h explains why they differ).
 constexpr long kFutexWaitPrivate = 0 | 128;  // FUTEX_WAIT | FUTEX_PRIVATE_FLAG
 constexpr long kFutexWakePrivate = 1 | 128;  // FUTEX_WAKE | FUTEX_PRIVATE_FLAG
-constexpr long kClockMonotonic = 1;
 constexpr long kProtNone = 0, kProtRW = 1 | 2;
 constexpr long kMapPrivateAnon = 0x02 | 0x20;  // MAP_PRIVATE | MAP_ANONYMOUS
 constexpr long kAtFdcwd = -100;
@@ -36,13 +35,7 @@ int32_t getproccount() {
   return n > 0 ? n : 1;
 }
 
-int64_t nanotime() {
-  // A real system call for now; the vDSO (__vdso_clock_gettime / __kernel_clock_gettime) is the
-  // fast path once user/ has its parser.
-  timespec64 ts;
-  syscall2(SYS_clock_gettime, kClockMonotonic, reinterpret_cast<long>(&ts));
-  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
+// nanotime is per flavour (os/<flavour>/nanotime.cpp): both go through the vDSO.
 
 void usleep(uint32_t usec) {
   timespec64 ts{static_cast<long>(usec / 1000000), static_cast<long>(usec % 1000000) * 1000};
@@ -70,7 +63,9 @@ void* sysAlloc(size_t n) {
   return syscall_failed(r) ? nullptr : reinterpret_cast<void*>(r);
 }
 
-void sysFree(void* p, size_t n) { syscall2(SYS_munmap, reinterpret_cast<long>(p), static_cast<long>(n)); }
+void sysFree(void* p, size_t n) {
+  syscall2(SYS_munmap, reinterpret_cast<long>(p), static_cast<long>(n));
+}
 
 bool sysGuard(void* p, size_t n) {
   return !syscall_failed(
@@ -122,5 +117,61 @@ int threadCountProc() {
 }
 
 int gettid() { return static_cast<int>(syscall0(SYS_gettid)); }
+
+// ---- the netpoller's calls ----------------------------------------------------------------
+
+int32_t epollcreate1(int32_t flags) {
+  return static_cast<int32_t>(syscall1(SYS_epoll_create1, flags));
+}
+
+int32_t epollctl(int32_t epfd, int32_t op, int32_t fd, epollevent* ev) {
+  return static_cast<int32_t>(
+      syscall4(SYS_epoll_ctl, epfd, op, fd, reinterpret_cast<long>(ev)));
+}
+
+int32_t epollwait(int32_t epfd, epollevent* ev, int32_t nev, int32_t msec) {
+  // A null sigmask: epoll_pwait then behaves exactly like epoll_wait (and the size of the
+  // sigset, 8 here, is not even looked at).
+  return static_cast<int32_t>(
+      syscall6(SYS_epoll_pwait, epfd, reinterpret_cast<long>(ev), nev, msec, 0, 8));
+}
+
+int32_t eventfd(uint32_t initval, int32_t flags) {
+  return static_cast<int32_t>(syscall2(SYS_eventfd2, initval, flags));
+}
+
+int32_t read(int32_t fd, void* p, int32_t n) {
+  return static_cast<int32_t>(syscall3(SYS_read, fd, reinterpret_cast<long>(p), n));
+}
+
+int32_t write(int32_t fd, const void* p, int32_t n) {
+  return static_cast<int32_t>(syscall3(SYS_write, fd, reinterpret_cast<long>(p), n));
+}
+
+int32_t closefd(int32_t fd) { return static_cast<int32_t>(syscall1(SYS_close, fd)); }
+
+int32_t ignoreSIGPIPE() {
+  // The kernel's struct sigaction on both arches: handler, flags, restorer, mask.
+  struct {
+    long handler, flags, restorer;
+    uint64_t mask;
+  } act{1 /* SIG_IGN */, 0, 0, 0};
+  constexpr long kSigpipe = 13;
+  return static_cast<int32_t>(
+      syscall4(SYS_rt_sigaction, kSigpipe, reinterpret_cast<long>(&act), 0, sizeof act.mask));
+}
+
+extern const long kSysRead = SYS_read;
+extern const long kSysWrite = SYS_write;
+extern const long kSysClose = SYS_close;
+extern const long kSysPipe2 = SYS_pipe2;
+extern const long kSysSocket = SYS_socket;
+extern const long kSysBind = SYS_bind;
+extern const long kSysListen = SYS_listen;
+extern const long kSysAccept4 = SYS_accept4;
+extern const long kSysConnect = SYS_connect;
+extern const long kSysShutdown = SYS_shutdown;
+extern const long kSysGetsockopt = SYS_getsockopt;
+extern const long kSysUnlinkat = SYS_unlinkat;
 
 }  // namespace rt::os

@@ -20,6 +20,7 @@ const char* waitReasonString(waitReason r) {
     case waitReasonSemacquire: return "semacquire";
     case waitReasonSyncMutexLock: return "sync.Mutex.Lock";
     case waitReasonSyncWaitGroupWait: return "sync.WaitGroup.Wait";
+    case waitReasonIOWait: return "IO wait";
   }
   return "?";
 }
@@ -43,7 +44,8 @@ void printGoroutineHeader(G* gp) {
   uint32_t s = gp->atomicstatus.load(std::memory_order_relaxed);
   const char* what = statusString(s);
   if (s == _Gwaiting) {
-    const char* r = waitReasonString(static_cast<waitReason>(gp->waitreason.load(std::memory_order_relaxed)));
+    const char* r =
+        waitReasonString(static_cast<waitReason>(gp->waitreason.load(std::memory_order_relaxed)));
     if (*r) what = r;
   }
   printer p;

@@ -20,7 +20,8 @@ bool runqputslow(P* pp, G* gp, uint32_t h, uint32_t t) {
   G* batch[kRunqSize / 2 + 1];
   uint32_t n = (t - h) / 2;
   if (n != kRunqSize / 2) fatal("runqputslow: queue is not full");
-  for (uint32_t i = 0; i < n; i++) batch[i] = pp->runq[(h + i) % kRunqSize].load(std::memory_order_relaxed);
+  for (uint32_t i = 0; i < n; i++)
+    batch[i] = pp->runq[(h + i) % kRunqSize].load(std::memory_order_relaxed);
   if (!pp->runqhead.compare_exchange_strong(h, h + n, std::memory_order_release)) return false;
   batch[n] = gp;
   lock(&sched.lock);

@@ -139,7 +139,8 @@ inline SyscallResult RawSyscall6(uintptr_t trap, uintptr_t a1, uintptr_t a2, uin
                                       static_cast<long>(a4), static_cast<long>(a5),
                                       static_cast<long>(a6)));
 }
-inline SyscallResult RawSyscall(uintptr_t trap, uintptr_t a1 = 0, uintptr_t a2 = 0, uintptr_t a3 = 0) {
+inline SyscallResult RawSyscall(uintptr_t trap, uintptr_t a1 = 0, uintptr_t a2 = 0,
+                                uintptr_t a3 = 0) {
   return RawSyscall6(trap, a1, a2, a3, 0, 0, 0);
 }
 // For a call known to block: entersyscallblock hands the P off before entering the kernel

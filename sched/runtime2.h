@@ -60,6 +60,7 @@ enum waitReason : uint8_t {
   waitReasonSemacquire,
   waitReasonSyncMutexLock,
   waitReasonSyncWaitGroupWait,
+  waitReasonIOWait,  // parked on a descriptor in the netpoller (netpollblock)
 };
 const char* waitReasonString(waitReason r);
 
@@ -71,7 +72,8 @@ inline constexpr int64_t forcePreemptNS = 10 * 1000 * 1000;  // 10 ms time slice
 inline constexpr uint32_t sysmonMinDelayUS = 20;    // sysmon starts with 20 us sleeps...
 inline constexpr uint32_t sysmonMaxDelayUS = 10000; // ...doubling up to 10 ms...
 inline constexpr int sysmonIdleCyclesBeforeDoubling = 50;  // ...after 1 ms of idle cycles
-inline constexpr int64_t forcegcperiod = 2LL * 60 * 1000 * 1000 * 1000;  // bounds sysmon's deep sleep
+inline constexpr int64_t forcegcperiod =
+    2LL * 60 * 1000 * 1000 * 1000;                    // bounds sysmon's deep sleep
 inline constexpr int32_t kDefaultMaxThreads = 10000;  // debug.SetMaxThreads default
 inline constexpr int32_t gFreeLocalMax = 64;        // gfput moves Gs to the global free list...
 inline constexpr int32_t gFreeLocalKeep = 32;       // ...until 32 stay local; gfget refills 32
@@ -346,8 +348,8 @@ void traceGStatus(G* gp, uint32_t oldval, uint32_t newval);
 // Go retries while a GC scan bit is set; we have no GC, so a mismatch is a runtime bug.
 inline __attribute__((always_inline)) void casgstatus(G* gp, uint32_t oldval, uint32_t newval) {
   uint32_t seen = oldval;
-  if (__builtin_expect(oldval == newval ||
-                           !gp->atomicstatus.compare_exchange_strong(seen, newval, std::memory_order_acq_rel),
+  if (__builtin_expect(oldval == newval || !gp->atomicstatus.compare_exchange_strong(
+                                               seen, newval, std::memory_order_acq_rel),
                        0))
     casgstatusFailed(gp, oldval, newval, seen);
   if (traceOn()) traceGStatus(gp, oldval, newval);
@@ -437,11 +439,21 @@ inline CheckTimersResult checkTimers(P* pp, int64_t now) {
 int64_t timeSleepUntil();
 void wakeNetPoller(int64_t when);
 
-// netpoll_stub.cpp (the hook the netpoller issue fills in)
+// netpoll.cpp + netpoll_epoll.cpp (the network poller; Go: netpoll.go, netpoll_epoll.go).
+// The scheduler's side of it; the descriptors' side (pollDesc) is in netpoll.h.
 bool netpollinited();
-bool netpollAnyWaiters();
-gList netpoll(int64_t delay);
+void netpollGenericInit();  // start the poller if nobody has yet (Go: netpollGenericInit)
+bool netpollAnyWaiters();   // any G parked on a descriptor? (Go: netpollWaiters > 0)
+void netpollAdjustWaiters(int32_t delta);
+// Go: netpoll returns (gList, delta): the Gs whose descriptors are ready, and how much
+// netpollWaiters must drop once they have been made runnable (netpollAdjustWaiters).
+struct netpollResult {
+  gList list;
+  int32_t delta = 0;
+};
+netpollResult netpoll(int64_t delay);  // delay < 0: block; 0: poll; > 0: block up to delay ns
 void netpollBreak();
+void netpollTeardown();  // Run ends: forget Gs and timers of this Run (no Go counterpart)
 
 // checkdead.cpp
 void checkdead();

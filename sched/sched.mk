@@ -3,37 +3,33 @@
 # Included by the top-level Makefile after user/lib/user.mk (ARCH, BUILD and the USER_* flags
 # come from there), or run on its own:
 #   make -f sched/sched.mk ARCH=x86_64|aarch64 -j2      libsched.a, runtime_tests, sched_bench
-#   make -f sched/sched.mk ARCH=... guest-test           run runtime_tests natively / qemu-aarch64
-#   make -f sched/sched.mk host-test                     the host GoogleTest build (TSan, ASan)
+#   make -f sched/sched.mk ARCH=... sched-guest-test     run runtime_tests natively / qemu-aarch64
+#   make -f sched/sched.mk sched-host-test               the host GoogleTest build (TSan, ASan)
 # Provides:
 #   SCHED_LIB        $(BUILD)/sched/libsched.a: the runtime with the Handoff OS layer
 #                    (sched/os/handoff: Ms are raw clone threads from user/lib/thread.h)
 #   SCHED_CXXFLAGS   what a program using the runtime compiles with (USER_CXXFLAGS + includes)
-#   programs         $(BUILD)/user/bin/runtime_tests, $(BUILD)/user/bin/sched_bench
-# Phony: sched-lib, sched-programs, guest-test, host-test.
+#   programs         $(BUILD)/user/bin/runtime_tests, $(BUILD)/user/bin/sched_bench,
+#                    $(BUILD)/user/bin/godemo (the Go articles' experiments, sched/demos/)
+# Phony: sched-lib, sched-programs, sched-guest-test, sched-host-test.
 
 ifndef USER_CRT0
+  # Standalone: set up what the top-level Makefile would have.
   SCHED_STANDALONE := 1
-  ARCH ?= x86_64
-  BUILD ?= build/$(ARCH)
-  ifneq ($(V),1)
-    Q := @
-    say = @echo "  $(1)	$(2)"
-  endif
-  include user/lib/user.mk
+  include user/lib/standalone.mk
 endif
 
 SCHED_CXXFLAGS = $(USER_CXXFLAGS) -Isched -Isched/arch/$(ARCH) -Isched/os/handoff
 SCHED_LIB := $(BUILD)/sched/libsched.a
 
 SCHED_SRCS := proc.cpp schedule.cpp runq.cpp mthread.cpp newproc.cpp syscall.cpp sysmon.cpp \
-  time.cpp netpoll_stub.cpp checkdead.cpp schedtrace.cpp runtime1.cpp lockosthread.cpp \
-  lock_futex.cpp print.cpp context.cpp stack.cpp trace.cpp chan.cpp select.cpp sema.cpp \
-  sync.cpp os_linux.cpp os/handoff/thread.cpp
+  time.cpp netpoll.cpp netpoll_epoll.cpp net.cpp checkdead.cpp schedtrace.cpp runtime1.cpp \
+  lockosthread.cpp lock_futex.cpp print.cpp context.cpp stack.cpp trace.cpp chan.cpp select.cpp sema.cpp \
+  sync.cpp os_linux.cpp os/handoff/thread.cpp os/handoff/nanotime.cpp
 SCHED_OBJS := $(addprefix $(BUILD)/sched/,$(SCHED_SRCS:.cpp=.o)) $(BUILD)/sched/arch/context.o
 
 SCHED_TEST_SRCS := rtest.cpp sysnums.cpp cases_sched.cpp cases_chan.cpp cases_sync.cpp \
-  cases_articles.cpp cases_fatal.cpp runtime_tests.cpp
+  cases_articles.cpp cases_fatal.cpp cases_netpoll.cpp runtime_tests.cpp
 SCHED_TEST_OBJS := $(addprefix $(BUILD)/sched/tests/,$(SCHED_TEST_SRCS:.cpp=.o))
 SCHED_BENCH_OBJS := $(BUILD)/sched/bench/sched_bench.o $(BUILD)/sched/tests/sysnums.o
 
@@ -53,22 +49,24 @@ $(SCHED_LIB): $(SCHED_OBJS)
 
 $(eval $(call user_program,runtime_tests,$(SCHED_TEST_OBJS) $(SCHED_LIB)))
 $(eval $(call user_program,sched_bench,$(SCHED_BENCH_OBJS) $(SCHED_LIB)))
+$(eval $(call user_program,godemo,$(BUILD)/sched/demos/godemo.o $(SCHED_LIB)))
 
-.PHONY: sched-lib sched-programs guest-test host-test
+.PHONY: sched-lib sched-programs sched-guest-test sched-host-test
 sched-lib: $(SCHED_LIB)
-sched-programs: $(BUILD)/user/bin/runtime_tests $(BUILD)/user/bin/sched_bench
+sched-programs: $(BUILD)/user/bin/runtime_tests $(BUILD)/user/bin/sched_bench $(BUILD)/user/bin/godemo
 
 # runtime_tests as a static newlib program: natively on an x86-64 host, under qemu-aarch64 for
 # aarch64 (sched/tests/run_guest.sh judges the rtest: lines).
-guest-test: $(BUILD)/user/bin/runtime_tests
+sched-guest-test: $(BUILD)/user/bin/runtime_tests
 	sched/tests/run_guest.sh $(ARCH) $<
 
-host-test:
+sched-host-test:
 	cmake -S sched/tests -B build/sched-host >/dev/null
 	cmake --build build/sched-host -j2
 	ctest --test-dir build/sched-host --output-on-failure -j2
 
--include $(SCHED_OBJS:.o=.d) $(SCHED_TEST_OBJS:.o=.d) $(BUILD)/sched/bench/sched_bench.d
+-include $(SCHED_OBJS:.o=.d) $(SCHED_TEST_OBJS:.o=.d) $(BUILD)/sched/bench/sched_bench.d \
+  $(BUILD)/sched/demos/godemo.d
 
 ifdef SCHED_STANDALONE
 .DEFAULT_GOAL := sched-programs

@@ -28,14 +28,16 @@ void casgstatusFailed(G* gp, uint32_t oldval, uint32_t newval, uint32_t seen) {
   fatal("casgstatus: bad status");
 }
 
-// ---- Ps and Ms -----------------------------------------------------------------------------------
+// ---- Ps and Ms ---------------------------------------------------------------------------------
 
 // Go: wirep. Attach pp to the current M. pp must be _Pidle and unowned.
 void wirep(P* pp) {
   M* mp = getg()->m.load(std::memory_order_relaxed);
   if (mp->p.load(std::memory_order_relaxed)) fatal("wirep: already in go");
-  if (pp->m.load(std::memory_order_relaxed) || pp->status.load(std::memory_order_relaxed) != _Pidle) {
-    print("wirep: p->m=", pp->m.load() ? pp->m.load()->id : -1, " p->status=", pp->status.load(), "\n");
+  if (pp->m.load(std::memory_order_relaxed) ||
+      pp->status.load(std::memory_order_relaxed) != _Pidle) {
+    print("wirep: p->m=", pp->m.load() ? pp->m.load()->id : -1, " p->status=", pp->status.load(),
+          "\n");
     fatal("wirep: invalid p state");
   }
   mp->p.store(pp, std::memory_order_relaxed);
@@ -126,7 +128,7 @@ void initStealOrder(int32_t nprocs) {
     if (gcd(i, stealOrder.count) == 1) stealOrder.coprimes.push_back(i);
 }
 
-// ---- finding work -------------------------------------------------------------------------------
+// ---- finding work ------------------------------------------------------------------------------
 namespace {
 
 // Go: stealWork. Try to steal a G (or run a timer) from any other P. Sets newWork if timers ran
@@ -150,7 +152,8 @@ G* stealWork(int64_t* now, int64_t* pollUntil, bool* newWork) {
       if (stealTimersOrRunNextG && p2->timer0When.load(std::memory_order_relaxed) != 0) {
         CheckTimersResult r2 = checkTimers(p2, *now);
         *now = r2.now;
-        if (r2.pollUntil != 0 && (*pollUntil == 0 || r2.pollUntil < *pollUntil)) *pollUntil = r2.pollUntil;
+        if (r2.pollUntil != 0 && (*pollUntil == 0 || r2.pollUntil < *pollUntil))
+          *pollUntil = r2.pollUntil;
         if (r2.ran) {
           // The timers readied Gs onto OUR run queue (goready uses the current P).
           bool inherit;
@@ -222,13 +225,17 @@ top:
     if (gp) return gp;
   }
 
-  // Poll network. This netpoll is only an optimization before we resort to stealing: skip it
-  // if nobody waits on a descriptor or an M is already blocked in netpoll.
+  // Poll network, without blocking: goroutines whose descriptors became ready are work as good
+  // as any, and cheaper to find than stealing. Not worth a system call when nobody waits on a
+  // descriptor, or when an M is blocked in netpoll already (lastpoll == 0: it will hand them
+  // out). Should we skip it wrongly -- that M has just returned but not reset lastpoll -- we
+  // still reach the blocking poll below before this M sleeps.
   if (netpollinited() && netpollAnyWaiters() && sched.lastpoll.load() != 0) {
-    gList list = netpoll(0);
-    if (!list.empty()) {
-      G* gp = list.pop();
-      injectglist(&list);
+    netpollResult r = netpoll(0);  // non-blocking
+    if (!r.list.empty()) {
+      G* gp = r.list.pop();
+      injectglist(&r.list);
+      netpollAdjustWaiters(r.delta);
       casgstatus(gp, _Gwaiting, _Grunnable);
       return gp;
     }
@@ -282,7 +289,8 @@ top:
 
   // Poll network (and wait for the next timer) until it is time to run something. Only one M
   // does this at a time (lastpoll = 0 marks it); the others just stop.
-  if (netpollinited() && (netpollAnyWaiters() || pollUntil != 0) && sched.lastpoll.exchange(0) != 0) {
+  if (netpollinited() && (netpollAnyWaiters() || pollUntil != 0) &&
+      sched.lastpoll.exchange(0) != 0) {
     sched.pollUntil.store(pollUntil);
     if (mp->p.load(std::memory_order_relaxed)) fatal("findRunnable: netpoll with p");
     if (mp->spinning.load(std::memory_order_relaxed)) fatal("findRunnable: netpoll with spinning");
@@ -292,7 +300,8 @@ top:
       delay = pollUntil - now;
       if (delay < 0) delay = 0;
     }
-    gList list = netpoll(delay);  // block until new work is available
+    netpollResult r = netpoll(delay);  // block until new work is available
+    // Refresh now again, after potentially blocking.
     now = os::nanotime();
     sched.pollUntil.store(0);
     sched.lastpoll.store(now);
@@ -300,12 +309,14 @@ top:
     P* p2 = pidleget();
     unlock(&sched.lock);
     if (!p2) {
-      injectglist(&list);
+      injectglist(&r.list);
+      netpollAdjustWaiters(r.delta);
     } else {
       acquirep(p2);
-      if (!list.empty()) {
-        G* gp = list.pop();
-        injectglist(&list);
+      if (!r.list.empty()) {
+        G* gp = r.list.pop();
+        injectglist(&r.list);
+        netpollAdjustWaiters(r.delta);
         casgstatus(gp, _Gwaiting, _Grunnable);
         return gp;
       }
@@ -335,7 +346,9 @@ void execute(G* gp, bool inheritTime) {
   casgstatus(gp, _Grunnable, _Grunning);
   gp->waitsince = 0;
   gp->preempt.store(false, std::memory_order_relaxed);
-  if (!inheritTime) pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  if (!inheritTime)
+    pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1,
+                        std::memory_order_relaxed);
   gogo(gp);
 }
 
@@ -371,7 +384,7 @@ top:
   execute(gp, inheritTime);
 }
 
-// ---- parking and readying -----------------------------------------------------------------------
+// ---- parking and readying ----------------------------------------------------------------------
 
 // Go: gopark. Put the current G into a waiting state and switch to the scheduler. unlockf (if
 // set) runs on g0 AFTER the G's state is saved: it typically releases the lock that protects
@@ -417,7 +430,8 @@ void goparkunlock(mutex* l, waitReason reason) {
 // sure an idle P gets an M if there is work for it (wakep).
 void goready(G* gp) {
   if (readgstatus(gp) != _Gwaiting) {
-    print("runtime: goready: goid=", gp->goid.load(std::memory_order_relaxed), " status=", readgstatus(gp), "\n");
+    print("runtime: goready: goid=", gp->goid.load(std::memory_order_relaxed),
+          " status=", readgstatus(gp), "\n");
     fatal("bad g->status in ready");
   }
   casgstatus(gp, _Gwaiting, _Grunnable);

@@ -15,7 +15,9 @@ namespace rt {
 
 // Go: semacquire1. lifo: queue at the front (a waiter that was already woken once and lost).
 void semacquire1(std::atomic<uint32_t>* addr, bool lifo, waitReason reason);
-inline void semacquire(std::atomic<uint32_t>* addr) { semacquire1(addr, false, waitReasonSemacquire); }
+inline void semacquire(std::atomic<uint32_t>* addr) {
+  semacquire1(addr, false, waitReasonSemacquire);
+}
 // Go: semrelease1. handoff: give the count straight to the woken waiter.
 void semrelease1(std::atomic<uint32_t>* addr, bool handoff);
 inline void semrelease(std::atomic<uint32_t>* addr) { semrelease1(addr, false); }

@@ -42,6 +42,8 @@ void stackfree(Stack s) {
 
 // A reused stack may still carry AddressSanitizer poison from frames of the previous G that
 // never returned (it left through mcall). Clear it so the new G starts clean.
-void stackReuse(G* gp) { RT_UNPOISON(reinterpret_cast<void*>(gp->stack.lo), gp->stack.hi - gp->stack.lo); }
+void stackReuse(G* gp) {
+  RT_UNPOISON(reinterpret_cast<void*>(gp->stack.lo), gp->stack.hi - gp->stack.lo);
+}
 
 }  // namespace rt

@@ -78,7 +78,8 @@ void WaitGroup::Wait() {
     // Increment waiters count.
     if (state_.compare_exchange_weak(state, state + 1)) {
       semacquire1(&sema_, false, waitReasonSyncWaitGroupWait);
-      if (state_.load() != 0) gopanic("sync: WaitGroup is reused before previous Wait has returned");
+      if (state_.load() != 0)
+        gopanic("sync: WaitGroup is reused before previous Wait has returned");
       return;
     }
   }

@@ -86,7 +86,8 @@ void exitsyscall0(G* gp) {
     notewakeup(&sched.sysmonnote);
   }
   unlock(&sched.lock);
-  traceEvent(TraceEv::SyscallExit, static_cast<uint64_t>(gp->goid.load(std::memory_order_relaxed)), 0);
+  traceEvent(TraceEv::SyscallExit, static_cast<uint64_t>(gp->goid.load(std::memory_order_relaxed)),
+             0);
   if (pp) {
     acquirep(pp);
     execute(gp, false);  // Never returns.
@@ -114,7 +115,8 @@ inline __attribute__((always_inline)) void reentersyscall(uintptr_t trap) {
   G* gp = getg();
   M* mp = gp->m.load(std::memory_order_relaxed);
   P* pp = mp ? mp->p.load(std::memory_order_relaxed) : nullptr;
-  if (__builtin_expect(!pp || gp == mp->g0, 0)) fatal("entersyscall: not on a goroutine holding a P");
+  if (__builtin_expect(!pp || gp == mp->g0, 0))
+    fatal("entersyscall: not on a goroutine holding a P");
   // Leave SP and PC around for debuggers (Go: for GC and traceback). The address of a local
   // stands in for the stack pointer: __builtin_frame_address would force a frame pointer.
   uintptr_t sp;
@@ -130,7 +132,9 @@ inline __attribute__((always_inline)) void reentersyscall(uintptr_t trap) {
   mp->p.store(nullptr, std::memory_order_relaxed);
   // From this store on the P may be taken by sysmon: do not touch it again.
   pp->status.store(_Psyscall, std::memory_order_release);
-  if (traceOn()) traceEvent(TraceEv::SyscallEnter, static_cast<uint64_t>(gp->goid.load(std::memory_order_relaxed)), trap);
+  if (traceOn())
+    traceEvent(TraceEv::SyscallEnter,
+               static_cast<uint64_t>(gp->goid.load(std::memory_order_relaxed)), trap);
 }
 
 // Go: exitsyscall, inlined into Syscall6 and the exported exitsyscall.
@@ -142,9 +146,12 @@ inline __attribute__((always_inline)) void exitsyscallInline() {
   if (__builtin_expect(exitsyscallfast(mp, oldp), 1)) {
     // There's a cpu for us, so we can run.
     P* pp = mp->p.load(std::memory_order_relaxed);
-    pp->syscalltick.store(pp->syscalltick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    pp->syscalltick.store(pp->syscalltick.load(std::memory_order_relaxed) + 1,
+                          std::memory_order_relaxed);
     casgstatus(gp, _Gsyscall, _Grunning);
-    if (traceOn()) traceEvent(TraceEv::SyscallExit, static_cast<uint64_t>(gp->goid.load(std::memory_order_relaxed)), 1);
+    if (traceOn())
+      traceEvent(TraceEv::SyscallExit,
+                 static_cast<uint64_t>(gp->goid.load(std::memory_order_relaxed)), 1);
     gp->syscallsp = 0;
     // A preemption request that arrived during the call: honour it now (Go restores the
     // stackguard so the next function prologue yields).
@@ -156,7 +163,8 @@ inline __attribute__((always_inline)) void exitsyscallInline() {
   // Scheduler returned, so we're allowed to run now (maybe on another M).
   gp->syscallsp = 0;
   P* pp = getg()->m.load(std::memory_order_relaxed)->p.load(std::memory_order_relaxed);
-  pp->syscalltick.store(pp->syscalltick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  pp->syscalltick.store(pp->syscalltick.load(std::memory_order_relaxed) + 1,
+                        std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -192,7 +200,8 @@ SyscallResult Syscall6(uintptr_t trap, uintptr_t a1, uintptr_t a2, uintptr_t a3,
 SyscallResult BlockingSyscall6(uintptr_t trap, uintptr_t a1, uintptr_t a2, uintptr_t a3,
                                uintptr_t a4, uintptr_t a5, uintptr_t a6) {
   entersyscallblock();
-  traceEvent(TraceEv::SyscallEnter, static_cast<uint64_t>(getg()->goid.load(std::memory_order_relaxed)), trap);
+  traceEvent(TraceEv::SyscallEnter,
+             static_cast<uint64_t>(getg()->goid.load(std::memory_order_relaxed)), trap);
   long r = raw6(trap, a1, a2, a3, a4, a5, a6);
   exitsyscallInline();
   return syscallResult(r);

@@ -7,8 +7,9 @@
 //   - retakes Ps from system calls that have lasted a whole sysmon tick and hands them to
 //     other Ms (retake -> handoffp): the sync path of the Go articles;
 //   - asks a G that has run for 10 ms without rescheduling to yield (preemptone);
-//   - polls the network if nobody has for 10 ms (the netpoll hook), starts an M for overdue
+//   - polls the network if nobody has for 10 ms (netpoll.cpp), starts an M for overdue
 //     timers, and prints GODEBUG=schedtrace lines.
+#include "netpoll.h"
 #include "os.h"
 #include "runtime2.h"
 #include "trace.h"
@@ -133,17 +134,22 @@ void sysmon() {
       now = os::nanotime();
     }
 
-    // Poll network if not polled for more than 10 ms (the netpoll hook, issue 7).
+    // Poll network if not polled for more than 10 ms: every M may be busy running goroutines
+    // that never reach findRunnable's poll (netpoll.cpp).
     int64_t lastpoll = sched.lastpoll.load();
     if (netpollinited() && lastpoll != 0 && lastpoll + 10 * 1000 * 1000 < now) {
       sched.lastpoll.compare_exchange_strong(lastpoll, now);
-      gList list = netpoll(0);  // non-blocking - returns list of goroutines
-      if (!list.empty()) {
-        // Pretend one more M is running while the list is injected, so that an M finding no
-        // work in between does not report a deadlock.
+      netpollResult r = netpoll(0);  // non-blocking - returns list of goroutines
+      if (!r.list.empty()) {
+        // Count one more M as running while the Gs are queued and Ms started for them: an M
+        // going idle in between must not find runnable Gs and no running M (checkdead would
+        // call that a lost wakeup).
         incidlelocked(-1);
-        injectglist(&list);
+        injectglist(&r.list);
         incidlelocked(1);
+        netpollAdjustWaiters(r.delta);
+        netpollstats.sysmonReadied.fetch_add(static_cast<uint64_t>(-r.delta),
+                                             std::memory_order_relaxed);
       }
     }
     // There are timers that should have already run, perhaps because there is an

@@ -72,7 +72,9 @@ void dodeltimer(P* pp, int32_t i) {
     siftup(h, i);
     siftdown(h, last->idx);
   }
-  t->pp.store(nullptr, std::memory_order_relaxed);
+  // Release: whoever finds pp == nullptr in deltimer may then rewrite t's fields, after
+  // checkTimers has read them (it copies them before removing t).
+  t->pp.store(nullptr, std::memory_order_release);
   t->idx = -1;
   updateTimer0When(pp);
 }
@@ -90,18 +92,24 @@ bool resetForSleep(G*, void* t) {
 
 // Go: addtimer. Adds t to the current P's heap. Must be on an M holding a P.
 void addtimer(timer* t) {
+  // Timers rely on the network poller: an M out of work sleeps in netpoll(delay) until the
+  // next one is due. So make sure the poller has started (Go: doaddtimer).
+  if (!netpollinited()) netpollGenericInit();
   if (t->when <= 0) t->when = 1;  // 0 means "no timer" in timer0When
+  // Once t is in the heap it may fire -- and its owner set it again -- at any moment: `when` is
+  // read before, not after (Go passes it to wakeNetPoller the same way).
+  const int64_t when = t->when;
   P* pp = getg()->m.load(std::memory_order_relaxed)->p.load(std::memory_order_relaxed);
   lock(&pp->timersLock);
   doaddtimer(pp, t);
   unlock(&pp->timersLock);
-  wakeNetPoller(t->when);
+  wakeNetPoller(when);
 }
 
 // Go: deltimer. Removes t if it is still pending; false if it already fired (or is firing).
 bool deltimer(timer* t) {
   for (;;) {
-    P* pp = t->pp.load(std::memory_order_relaxed);
+    P* pp = t->pp.load(std::memory_order_acquire);
     if (!pp) return false;
     lock(&pp->timersLock);
     if (t->pp.load(std::memory_order_relaxed) == pp) {
@@ -126,14 +134,16 @@ CheckTimersResult checkTimersSlow(P* pp, int64_t now) {
   lock(&pp->timersLock);
   while (!pp->timers.empty() && pp->timers[0]->when <= now) {
     timer* t = pp->timers[0];
+    // Copy what f needs BEFORE t leaves the heap: from then on a deltimer finds it gone and
+    // its owner may reset the fields for a new firing (a deadline moved: netpoll.cpp).
+    void (*f)(void*, uintptr_t) = t->f;
+    void* arg = t->arg;
+    uintptr_t seq = t->seq;
     dodeltimer(pp, 0);
     if (t->period > 0) {  // Leave in heap but adjust next time to fire.
       t->when += t->period * (1 + (now - t->when) / t->period);
       doaddtimer(pp, t);
     }
-    void (*f)(void*, uintptr_t) = t->f;
-    void* arg = t->arg;
-    uintptr_t seq = t->seq;
     unlock(&pp->timersLock);  // f may take other locks (sched.lock in wakep)
     f(arg, seq);
     lock(&pp->timersLock);

@@ -62,6 +62,7 @@ const char* traceEvName(TraceEv ev) {
     case TraceEv::MExit: return "MExit";
     case TraceEv::SyscallEnter: return "SyscallEnter";
     case TraceEv::SyscallExit: return "SyscallExit";
+    case TraceEv::NetpollBreak: return "NetpollBreak";
   }
   return "?";
 }

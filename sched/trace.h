@@ -28,13 +28,14 @@ enum class TraceEv : uint8_t {
   Handoff,       // a = P id, b = 1 if a new M was started for it      (handoffp)
   Retake,        // a = P id, b = 1 syscall retake, 2 preemption request (sysmon)
   Steal,         // a = victim P id, b = Gs taken                         (runqsteal)
-  Netpoll,       // a = Gs made runnable, b = delay asked                 (netpoll)
+  Netpoll,       // a = Gs made runnable, b = delay asked (ns; -1 blocks)   (netpoll)
   MStart,        // a = M id                                              (mstart)
   MPark,         // a = M id                                              (stopm/stoplockedm)
   MUnpark,       // a = M id of the one woken                             (startm/startlockedm)
   MExit,         // a = M id
   SyscallEnter,  // a = goid, b = trap number
   SyscallExit,   // a = goid, b = 1 fast path (kept or got a P), 0 slow path
+  NetpollBreak,  // a = 1 wrote the eventfd, 0 a wakeup was pending        (netpollBreak)
 };
 const char* traceEvName(TraceEv ev);
 

@@ -5,15 +5,19 @@ Host (this Linux x86-64 machine):
   1. GoogleTest unit tests of the arch-neutral kernel code (ctest).
   2. The C library self-test: newlib programs natively and under qemu-aarch64.
   3. The differential run: the same static Linux-ABI test programs that run in
-     Handoff (usertests, the fuzzer) run natively on Linux and must pass there.
+     Handoff (usertests, polltests, the fuzzer) run natively on Linux and must pass there.
   4. The vDSO host tests (parser, our vDSO against a fake data page, races).
+  5. The G/M/P runtime's test cases (sched/tests) as GoogleTest programs on the host's glibc:
+     plain, under ThreadSanitizer and under AddressSanitizer + UBSan.
 Guest (QEMU), for x86_64 and aarch64, at -smp 1 and -smp 4:
-  5. The in-kernel tests (test=all).
-  6. usertests, threadtests and the syscall fuzzer (100,000 calls), each run by leakcheck,
+  6. The in-kernel tests (test=all).
+  7. usertests, threadtests, polltests (epoll, eventfd, sockets), the runtime's tests
+     (runtime_tests: the same cases as 5) and
+     the syscall fuzzer (100,000 calls), each run by leakcheck,
      which fails if the kernel has fewer free pages or more heap objects,
      processes or threads afterwards.
-  7. The vDSO tests, with the vDSO and with vdso=off.
-  8. Runner self-checks: boots that fail, panic or hang on purpose must be
+  8. The vDSO tests, with the vDSO and with vdso=off.
+  9. Runner self-checks: boots that fail, panic or hang on purpose must be
      reported as failures for that reason.
 
 Prints a summary per suite and ends with `N passed, M failed`. Exit status 0
@@ -40,12 +44,12 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, cwd=ROOT, **kw)
 
 
-def host_unit_tests():
-    """ctest: returns (passed, failed, log)."""
+def ctest_suite(source, build_dir, *configure_args):
+    """cmake + ctest of one CMake project: returns (passed, failed, log)."""
     out = []
-    for cmd in (["cmake", "-S", "tests/host", "-B", "build/host", "-DCMAKE_BUILD_TYPE=Debug"],
-                ["cmake", "--build", "build/host", "-j2"],
-                ["ctest", "--test-dir", "build/host", "--output-on-failure"]):
+    for cmd in (["cmake", "-S", source, "-B", build_dir, *configure_args],
+                ["cmake", "--build", build_dir, "-j2"],
+                ["ctest", "--test-dir", build_dir, "--output-on-failure", "-j2"]):
         r = sh(cmd, capture_output=True, text=True)
         out.append(r.stdout + r.stderr)
         if r.returncode != 0 and cmd[0] != "ctest":
@@ -93,6 +97,8 @@ def guest_suites(arch):
         add("kernel", "test=all", smp, with_initrd=False)
         add("usertests", "init=/bin/leakcheck /bin/usertests", smp)
         add("threadtests", "init=/bin/leakcheck /bin/threadtests", smp, timeout=600)
+        add("runtime", "init=/bin/leakcheck /bin/runtime_tests", smp, timeout=600)
+        add("polltests", "init=/bin/leakcheck /bin/polltests", smp, timeout=600)
         add("fuzz", f"init=/bin/leakcheck /bin/fuzz 100000 {smp}", smp, timeout=900)
         add("vdso", "init=/bin/vdso_tests --expect-vdso", smp)
     add("vdso-off", "vdso=off init=/bin/vdso_tests --expect-no-vdso", 1)
@@ -124,7 +130,7 @@ def main():
 
     if not args.no_host:
         print("== host: unit tests (ctest)", flush=True)
-        tally("host/unit", *host_unit_tests())
+        tally("host/unit", *ctest_suite("tests/host", "build/host", "-DCMAKE_BUILD_TYPE=Debug"))
         print("== host: newlib self-test (native x86-64, qemu-aarch64)", flush=True)
         tally("host/newlib", *script_suite(["user/newlib/selftest.sh"]))
         if platform.machine() == "x86_64":
@@ -136,6 +142,7 @@ def main():
             else:
                 host_dir = os.path.join(ROOT, "build", "host-user")
                 for label, cmd in (("usertests", ["./bin/usertests"]),
+                                   ("polltests", ["./bin/polltests"]),
                                    ("fuzz", ["./bin/fuzz", "100000", "7"])):
                     result = run_qemu.run_command(cmd, f"host/linux/{label}", 0, timeout=600,
                                                   cwd=host_dir, verbose=args.verbose)
@@ -144,6 +151,8 @@ def main():
                     total_failed += failed
         print("== host: vDSO tests", flush=True)
         tally("host/vdso", *script_suite(["tests/run_vdso_host_tests.sh"]))
+        print("== host: the runtime's tests (plain, TSan, ASan+UBSan)", flush=True)
+        tally("host/sched", *ctest_suite("sched/tests", "build/sched-host"))
 
     suites = []
     for arch in arches:

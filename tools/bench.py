@@ -22,7 +22,9 @@ ARCHES = ["x86_64", "aarch64"]
 
 # Every boot that produces rows: the kernel's own benchmarks, then each user
 # benchmark program as init (user/bench/).
-BOOTS = [("bench=all", False), ("init=/bin/bench_syscall", True), ("init=/bin/bench_vdso", True)]
+BOOTS = [("bench=all", False), ("init=/bin/bench_syscall", True), ("init=/bin/bench_vdso", True),
+         ("init=/bin/sched_bench", True),
+         ("init=/bin/bench_threads", True)]
 
 
 def run_boot(arch, append, with_initrd, timeout=300):

@@ -150,7 +150,9 @@ RT_CASE(Time, timers_fire_in_order) {
         for (int i = 0; i < kN; i++) {
           int k = (i * 37) % kN;  // a permutation of 0..kN-1
           timers[k].when = now + (k + 1) * 200 * rt::Microsecond;
-          timers[k].f = [](void*, uintptr_t seq) { fired[next.fetch_add(1)].store(static_cast<int>(seq)); };
+          timers[k].f = [](void*, uintptr_t seq) {
+            fired[next.fetch_add(1)].store(static_cast<int>(seq));
+          };
           timers[k].seq = static_cast<uintptr_t>(k);
           rt::addtimer(&timers[k]);
         }

@@ -10,7 +10,8 @@ class CaseTest : public testing::Test {
  public:
   explicit CaseTest(const rtest::Case& c) : c_(c) {}
   void TestBody() override {
-    for (const std::string& f : rtest::runCase(c_)) ADD_FAILURE() << f;
+    rtest::Outcome o = rtest::runCase(c_);
+    for (const std::string& f : o.failures) ADD_FAILURE() << f;
   }
 
  private:
@@ -21,6 +22,7 @@ class CaseTest : public testing::Test {
 
 int main(int argc, char** argv) {
   if (argc > 2 && std::string(argv[1]) == "--child") return rtest::runChildHere(argv[2]);
+  rtest::setSelfPath(argv[0]);
   testing::InitGoogleTest(&argc, argv);
   for (const rtest::Case& c : rtest::registry()) {
     testing::RegisterTest(c.suite, c.name, nullptr, nullptr, __FILE__, __LINE__,

@@ -1,13 +1,17 @@
 // sched/tests/rtest.cpp -- the shared test registry and helpers (see rtest.h).
 #include "rtest.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <atomic>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_process.h"
 #include "runtime.h"
 
 namespace rtest {
@@ -35,11 +39,9 @@ std::vector<Child>& childRegistry() {
   return children;
 }
 
-ChildResult runChild(const char* name) {
-  for (const Child& c : childRegistry())
-    if (std::string(c.name) == name) return runInChild(c.fn);
-  return ChildResult{false, -1, std::string("no child program named ") + name};
-}
+const char* g_self_path = nullptr;
+
+void setSelfPath(const char* argv0) { g_self_path = argv0; }
 
 int runChildHere(const char* name) {
   for (const Child& c : childRegistry()) {
@@ -63,19 +65,21 @@ void fail(const char* file, int line, const std::string& what) {
   g_state.lock.clear(std::memory_order_release);
 }
 
-std::vector<std::string> takeFailures() {
+namespace {
+Outcome takeOutcome() {
   while (g_state.lock.test_and_set(std::memory_order_acquire)) {
   }
-  std::vector<std::string> out;
-  out.swap(g_state.failures);
+  Outcome out;
+  out.failures.swap(g_state.failures);
   g_state.lock.clear(std::memory_order_release);
   return out;
 }
+}  // namespace
 
-std::vector<std::string> runCase(const Case& c) {
-  takeFailures();
+Outcome runCase(const Case& c) {
+  takeOutcome();
   c.fn();
-  return takeFailures();
+  return takeOutcome();
 }
 
 void note(const char* fmt, ...) {
@@ -98,43 +102,58 @@ void rawSyscallSleep(int64_t ms) {
   rt::RawSyscall(kSysNanosleep, reinterpret_cast<uintptr_t>(&ts), 0);
 }
 
+bool slowDiskRead(bool raw) {
+  int fd = open("/disk/slow", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    raw ? rawSyscallSleep(200) : syscallSleep(200);
+    return false;
+  }
+  char b;
+  const uintptr_t args[3] = {static_cast<uintptr_t>(fd), reinterpret_cast<uintptr_t>(&b), 1};
+  rt::SyscallResult r = raw ? rt::RawSyscall(kSysRead, args[0], args[1], args[2])
+                            : rt::Syscall(kSysRead, args[0], args[1], args[2]);
+  close(fd);
+  if (r.r1 != 1) fail(__FILE__, __LINE__, "read of /disk/slow failed");
+  return true;
+}
+
 int rawGettid() { return static_cast<int>(rt::RawSyscall(kSysGettid).r1); }
 
-ChildResult runInChild(void (*fn)()) {
+// The child is this program again, started with vfork + execve (child_process.h, per OS
+// flavour), its output into a pipe we read to the end before reaping it.
+ChildResult runChild(const char* name) {
   fflush(stdout);
   fflush(stderr);
+  ChildResult r{false, false, -1, ""};
   int fds[2];
-  ChildResult r{false, -1, ""};
-  if (pipe(fds) != 0) {
-    r.output = "pipe failed";
+  if (!g_self_path) {
+    fail(__FILE__, __LINE__, "runChild: main did not call rtest::setSelfPath");
     return r;
   }
-  pid_t pid = fork();
-  if (pid < 0) {
-    r.output = "fork failed";
-    close(fds[0]);
-    close(fds[1]);
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    fail(__FILE__, __LINE__, std::string("runChild: pipe2: ") + strerror(errno));
     return r;
   }
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    dup2(fds[1], 2);
-    close(fds[0]);
-    close(fds[1]);
-    fn();
-    fflush(stdout);
-    _exit(0);
-  }
+  const char* argv[] = {g_self_path, "--child", name, nullptr};
+  long pid = startChildProcess(g_self_path, argv, fds[1]);
   close(fds[1]);
+  if (pid < 0) {
+    close(fds[0]);
+    fail(__FILE__, __LINE__, std::string("runChild: cannot start ") + g_self_path + ": " +
+                                 strerror(static_cast<int>(-pid)));
+    return r;
+  }
+  r.ran = true;
   char buf[4096];
   for (;;) {
     ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     r.output.append(buf, static_cast<size_t>(n));
   }
   close(fds[0]);
   int status = 0;
-  while (wait(&status) != pid) {
+  while (waitpid(static_cast<pid_t>(pid), &status, 0) < 0 && errno == EINTR) {
   }
   r.exited = WIFEXITED(status);
   r.status = r.exited ? WEXITSTATUS(status) : -1;

@@ -26,14 +26,18 @@ struct Case {
 };
 std::vector<Case>& registry();
 struct Registrar {
-  Registrar(const char* suite, const char* name, CaseFn fn) { registry().push_back({suite, name, fn}); }
+  Registrar(const char* suite, const char* name, CaseFn fn) {
+    registry().push_back({suite, name, fn});
+  }
 };
 
 // Failures of the running case ("file:line: what"), thread-safe.
 void fail(const char* file, int line, const std::string& what);
-std::vector<std::string> takeFailures();
-// Run one case; returns its failures.
-std::vector<std::string> runCase(const Case& c);
+struct Outcome {
+  std::vector<std::string> failures;
+};
+// Run one case.
+Outcome runCase(const Case& c);
 
 // Informational note printed with the results (both harnesses).
 void note(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -49,13 +53,19 @@ extern const long kSysRead, kSysWrite, kSysClose, kSysPipe2, kSysNanosleep, kSys
 // blocks the thread in the kernel for ms milliseconds.
 void syscallSleep(int64_t ms);
 void rawSyscallSleep(int64_t ms);
+// The Go articles' 200 ms disk read: in Handoff a real read(2) of /disk/slow, which the kernel's
+// slow disk serves in 200 ms; where there is no such file (the Linux host) a 200 ms nanosleep.
+// Through Syscall, or RawSyscall if raw. Returns true if it read the real disk.
+bool slowDiskRead(bool raw);
 int rawGettid();
 
 // Child programs: bodies that end the process (fatal errors, Main's exit), registered by name
-// with RT_CHILD. A case runs one in a child process (fork) with its stdout and stderr captured;
-// `runtime_tests --child NAME` runs one directly, for a runner that starts processes itself
-// (Handoff before it has fork). If the body returns, the child exits 0.
+// with RT_CHILD. A case runs one as a new process -- this test program started again as
+// `PROGRAM --child NAME` (both mains call runChildHere for that) -- with its stdout and stderr
+// captured. Starting a program, not forking: Handoff has no fork, and the child should begin
+// with a fresh runtime anyway. If the body returns, the child exits 0.
 struct ChildResult {
+  bool ran;      // a child process ran (false: it could not be started; a failure is recorded)
   bool exited;   // exited normally (else killed by a signal)
   int status;    // exit status
   std::string output;
@@ -68,7 +78,7 @@ std::vector<Child>& childRegistry();
 struct ChildRegistrar {
   ChildRegistrar(const char* name, void (*fn)()) { childRegistry().push_back({name, fn}); }
 };
-ChildResult runInChild(void (*fn)());
+void setSelfPath(const char* argv0);     // main's argv[0]: the program runChild starts
 ChildResult runChild(const char* name);  // by name, in a child process
 int runChildHere(const char* name);      // by name, in this process (returns 0 if fn returns)
 

@@ -18,6 +18,7 @@
 
 int main(int argc, char** argv) {
   if (argc > 2 && strcmp(argv[1], "--child") == 0) return rtest::runChildHere(argv[2]);
+  rtest::setSelfPath(argv[0]);
   const char* filter = argc > 1 ? argv[1] : nullptr;
   int passed = 0, failed = 0;
   for (const rtest::Case& c : rtest::registry()) {
@@ -25,11 +26,11 @@ int main(int argc, char** argv) {
     if (filter && name.find(filter) == std::string::npos) continue;
     printf("rtest: RUN %s\n", name.c_str());
     fflush(stdout);
-    std::vector<std::string> failures = rtest::runCase(c);
-    for (const std::string& f : failures) printf("rtest: FAIL %s: %s\n", name.c_str(), f.c_str());
-    printf("rtest: %s %s\n", failures.empty() ? "PASS" : "FAILED", name.c_str());
+    rtest::Outcome o = rtest::runCase(c);
+    for (const std::string& f : o.failures) printf("rtest: FAIL %s: %s\n", name.c_str(), f.c_str());
+    printf("rtest: %s %s\n", o.failures.empty() ? "PASS" : "FAILED", name.c_str());
     fflush(stdout);
-    (failures.empty() ? passed : failed)++;
+    (o.failures.empty() ? passed : failed)++;
   }
   printf("rtest: done: %d passed, %d failed\n", passed, failed);
   fflush(stdout);
